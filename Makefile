@@ -1,0 +1,35 @@
+# Two commands set everything up: `make book` (builds the HTML book) and `make test` (runs the tests).
+# Data: set TREASURYCARD_MIRROR to read an offline mirror (e.g. ../shared/data) and TREASURYCARD_OFFLINE=1
+# to forbid network access; otherwise series are fetched from FRED/Treasury and cached under data/cache.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: book test lab install clean bench
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build . --warningiserror --keep-going
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+# Open the chapters in JupyterLab (MyST markdown opens as notebooks through jupytext).
+lab: $(STAMP)
+	$(BIN)/python -m pip install --quiet "jupyterlab>=4,<5"
+	$(BIN)/jupyter lab chapters/
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_engine.py
+
+clean:
+	rm -rf _build exports

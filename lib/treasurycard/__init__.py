@@ -1,0 +1,1 @@
+"""The Treasury Card: data access and event-study estimation for the book."""

@@ -1,0 +1,59 @@
+"""One small hierarchy of errors; every message names the series or file and the remedy."""
+
+from __future__ import annotations
+
+
+class TreasuryCardError(Exception):
+    """Base class of every error raised by :mod:`treasurycard`."""
+
+
+class DataUnavailable(TreasuryCardError):
+    """A series or file is in neither the cache nor the mirror, and may not (or could not) be fetched."""
+
+
+class FetchError(DataUnavailable):
+    """A live fetch failed (network fault, HTTP error, or a body that is not the expected data)."""
+
+
+class DataFormatError(TreasuryCardError, ValueError):
+    """A data file does not have the expected layout.
+
+    Attributes
+    ----------
+    path : str
+        The file that failed to parse.
+    line : int or None
+        1-based line number of the offending line, when one can be named.
+    expected : str
+        What the parser expected to find there.
+    """
+
+    def __init__(self, path, line, expected, found=None):
+        self.path = str(path)
+        self.line = line
+        self.expected = expected
+        self.found = found
+        where = f"{self.path}, line {line}" if line is not None else self.path
+        msg = f"{where}: expected {expected}"
+        if found is not None:
+            msg += f", found {found!r}"
+        super().__init__(msg)
+
+
+class DataValidationError(TreasuryCardError, ValueError):
+    """Loaded data fail a schema or plausibility check (order, duplicates, bounds, missing series)."""
+
+
+class EventOutsideData(TreasuryCardError, KeyError):
+    """An event's reaction day (or a window around it) falls outside the dates the data cover."""
+
+    def __str__(self):  # KeyError would otherwise quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class EstimationError(TreasuryCardError, ValueError):
+    """An estimator cannot be fitted (for example an empty or too short estimation window)."""
+
+
+class UnknownUnit(TreasuryCardError, ValueError):
+    """A unit or series kind that the package does not know."""
