@@ -10,8 +10,12 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from . import calendar
 from .charts import enable_theme
-from .store import DataStore
+from .store import PROJECT_ROOT, DataStore
+
+#: The project's own event calendar (one row an event, with its local time, time zone and source).
+EVENTS_CSV = PROJECT_ROOT / "data" / "events.csv"
 
 
 class Text(str):
@@ -40,7 +44,23 @@ def glue_text(name: str, value, fmt: str = "{:,.1f}", unit: str = "") -> Text:
     return text
 
 
+def event_calendar(trading_days) -> pd.DataFrame:
+    """The book's events (``data/events.csv``) with their reaction days on the given trading days."""
+    return calendar.reaction_days(calendar.read_events(EVENTS_CSV), trading_days)
+
+
+def vintage(provenance: pd.DataFrame, key: str) -> str:
+    """One line naming a file's source and vintage, for figure captions and tables.
+
+    ``provenance`` is :meth:`DataStore.provenance`; ``key`` a stored file such as ``"fred/DGS10.csv"``.
+    """
+    row = provenance.set_index("key").loc[key]
+    how = {"mirror": "offline mirror copy", "cache": "cached download", "fetched": "download"}[row["origin"]]
+    when = f", retrieved {row['retrieved_at']}" if row["retrieved_at"] else ""
+    return f"{key.split('/')[-1]}: {how}{when}, data {row['first_date']} to {row['last_date']}, sha256 {row['sha256'][:12]}"
+
+
 enable_theme()
 store = DataStore.from_env()
 
-__all__ = ["alt", "np", "pd", "glue_text", "store", "Text"]
+__all__ = ["alt", "np", "pd", "glue_text", "store", "Text", "event_calendar", "vintage", "EVENTS_CSV"]
