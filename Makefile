@@ -19,6 +19,8 @@ $(STAMP): requirements.txt pyproject.toml
 
 book: $(STAMP)
 	$(BIN)/jupyter-book build . --warningiserror --keep-going
+	# the figures and tables the chapters wrote (exports/) are published beside the pages they belong to
+	rm -rf _build/html/exports && cp -r exports _build/html/exports
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -60,7 +60,28 @@ def vintage(provenance: pd.DataFrame, key: str) -> str:
     return f"{key.split('/')[-1]}: {how}{when}, data {row['first_date']} to {row['last_date']}, sha256 {row['sha256'][:12]}"
 
 
+def publish_figure(fig_id: str, chart, data: pd.DataFrame) -> dict:
+    """Glue a chart for ``{glue:figure}`` and write it as SVG, PNG and CSV under ``exports/figures/``.
+
+    Also glues ``<fig_id>-downloads``: Markdown links to the three files, for the caption
+    (``{glue:md}`<fig_id>-downloads```). ``data`` is the tidy table the chart shows.
+    """
+    import os
+
+    from IPython.display import Markdown
+    from myst_nb import glue
+
+    from .export import write_figure
+
+    paths = write_figure(chart, fig_id, data)
+    here = os.getcwd()  # notebooks execute in their own folder, so links are relative to the chapter
+    links = " · ".join(f"[{ext.upper()}]({os.path.relpath(p, here)})" for ext, p in paths.items())
+    glue(fig_id, chart, display=False)
+    glue(f"{fig_id}-downloads", Markdown(f"Download: {links}."), display=False)
+    return paths
+
+
 enable_theme()
 store = DataStore.from_env()
 
-__all__ = ["alt", "np", "pd", "glue_text", "store", "Text", "event_calendar", "vintage", "EVENTS_CSV"]
+__all__ = ["alt", "np", "pd", "glue_text", "store", "Text", "event_calendar", "vintage", "EVENTS_CSV", "publish_figure"]
