@@ -21,12 +21,17 @@ KINDS = {
 
 @dataclass(frozen=True)
 class SeriesInfo:
-    """What one series is: its FRED id, a short title, its kind and its frequency."""
+    """What one series is: its FRED id, a short title, its kind, frequency and time of observation."""
 
     series_id: str
     title: str
     kind: str
     frequency: str = "daily"
+    #: New York time at which the daily value is observed. Treasury yields and stock/volatility indexes
+    #: are end-of-day (``"16:00"``, the close used for reaction days); the Federal Reserve's H.10 exchange
+    #: rates and the broad dollar index built from them are noon buying rates in New York (``"12:00"``), so
+    #: news between noon and the close reaches them only on the next trading day.
+    observed_at: str = "16:00"
 
     @property
     def level_unit(self) -> str:
@@ -61,10 +66,10 @@ _CATALOGUE = [
     SeriesInfo("THREEFYTP10", "Kim-Wright 10-year term premium", "term_premium"),
     SeriesInfo("DFF", "Effective federal funds rate (7-day)", "yield"),
     SeriesInfo("EFFR", "Effective federal funds rate", "yield"),
-    SeriesInfo("DEXJPUS", "Japanese yen per US dollar", "fx"),
-    SeriesInfo("DEXCHUS", "Chinese yuan per US dollar", "fx"),
-    SeriesInfo("DEXUSEU", "US dollars per euro", "fx"),
-    SeriesInfo("DTWEXBGS", "Nominal broad US dollar index", "index"),
+    SeriesInfo("DEXJPUS", "Japanese yen per US dollar (noon, New York)", "fx", observed_at="12:00"),
+    SeriesInfo("DEXCHUS", "Chinese yuan per US dollar (noon, New York)", "fx", observed_at="12:00"),
+    SeriesInfo("DEXUSEU", "US dollars per euro (noon, New York)", "fx", observed_at="12:00"),
+    SeriesInfo("DTWEXBGS", "Nominal broad US dollar index (noon rates)", "index", observed_at="12:00"),
     SeriesInfo("VIXCLS", "CBOE VIX", "index"),
     SeriesInfo("SP500", "S&P 500 index", "index"),
     SeriesInfo("IRLTLT01JPM156N", "Japan 10-year government bond yield (OECD, monthly)", "yield", "monthly"),
