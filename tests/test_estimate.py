@@ -197,9 +197,11 @@ def test_sandwich_hac_overrejects_for_a_single_event_day():
     assert rej["stationary"] / n < 0.12
 
 
-def test_write_table_atomic(tmp_path):
+def test_results_table_written_atomically_with_iso_dates(tmp_path):
+    from treasurycard.export import write_table
+
     df = pd.DataFrame({"event_id": ["a"], "reaction_date": [pd.Timestamp("2025-04-03")], "raw_change": [-12.5], "unit": ["bp"]})
-    path = estimate.write_table(df, tmp_path / "exports" / "tables" / "results.csv")
+    path = write_table(df, "results", folder=tmp_path / "exports" / "tables")
     assert path.exists()
     back = pd.read_csv(path)
     assert back.loc[0, "reaction_date"] == "2025-04-03"

@@ -121,3 +121,19 @@ def test_overlap_makes_separate_dates_independent():
     ev = rng.normal(0, 1, (2, 1))
     res = inf.cross_section_tests(ev[:, 0], est, ev, overlap=np.eye(2))
     assert_allclose(res["bmp_kp"].statistic, res["bmp"].statistic, rtol=1e-12, atol=0)
+
+
+def test_minimum_detectable_effect_by_hand_and_by_simulation():
+    from treasurycard.errors import TreasuryCardError
+    from treasurycard.inference import minimum_detectable_effect
+
+    # by hand: (1.959964 + 0.841621) * 7 bp = 19.611 bp
+    assert_allclose(minimum_detectable_effect(7.0), 2.8015852 * 7.0, rtol=1e-6)
+    assert_allclose(minimum_detectable_effect(7.0, n_days=4), 2 * 2.8015852 * 7.0, rtol=1e-6)
+    # by simulation: at the MDE a 5% two-sided z-test rejects about 80% of the time
+    rng = np.random.default_rng(11)
+    mde = minimum_detectable_effect(1.0)
+    z = mde + rng.standard_normal(20_000)
+    assert abs(np.mean(np.abs(z) > 1.959964) - 0.80) < 0.015
+    with pytest.raises(TreasuryCardError):
+        minimum_detectable_effect(1.0, power=1.0)

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -22,7 +19,6 @@ __all__ = [
     "DummyRegressionResults",
     "event_study",
     "EventStudyResult",
-    "write_table",
 ]
 
 _EVENT_VARIANCES = ("stationary", "sandwich")
@@ -817,27 +813,3 @@ def event_study(
         "windows": pool_windows,
     }
     return EventStudyResult(table=table, estimation=estimation, regressions=regressions, settings=settings, _pool=pool)
-
-
-def write_table(df: pd.DataFrame, path) -> Path:
-    """Write a results table to CSV atomically (temporary file in the same folder, then ``os.replace``).
-
-    Parent folders are created. Dates are written ISO (``YYYY-MM-DD``), floats at full precision.
-
-    Returns
-    -------
-    pathlib.Path
-        The path written.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", newline="") as fh:
-            df.to_csv(fh, index=False, date_format="%Y-%m-%d")
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path

@@ -30,9 +30,13 @@ def _check_id(name: str) -> str:
 
 
 def write_table(frame: pd.DataFrame, name: str, folder: Path | None = None) -> Path:
-    """Write a results table to ``exports/tables/<name>.csv`` (atomically) and return its path."""
+    """Write a results table to ``exports/tables/<name>.csv`` (atomically) and return its path.
+
+    Dates are written ISO (``YYYY-MM-DD``), floats with 10 significant digits; parent folders are created.
+    """
     path = (folder or exports_dir() / "tables") / f"{_check_id(name)}.csv"
-    atomic_write_bytes(path, frame.to_csv(index=False, float_format="%.10g").encode("utf-8"))
+    text = frame.to_csv(index=False, float_format="%.10g", date_format="%Y-%m-%d")
+    atomic_write_bytes(path, text.encode("utf-8"))
     return path
 
 

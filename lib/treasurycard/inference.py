@@ -24,6 +24,7 @@ __all__ = [
     "cross_section_tests",
     "newey_west_maxlags",
     "stationary_hac_cov",
+    "minimum_detectable_effect",
 ]
 
 
@@ -73,6 +74,43 @@ def _two_sided_normal(z):
 
 def _two_sided_t(t, df):
     return 2.0 * stats.t.sf(np.abs(t), df)
+
+
+def minimum_detectable_effect(sigma, n_days: int = 1, alpha: float = 0.05, power: float = 0.80):
+    """Smallest true effect a two-sided z-test detects with the given power.
+
+    Parameters
+    ----------
+    sigma : float or array
+        Standard deviation of one day's change (basis points or percent), e.g. ``est_std`` of an event study.
+    n_days : int
+        Length of the event window in trading days; the window's noise is ``sigma * sqrt(n_days)``.
+    alpha : float
+        Size of the two-sided test.
+    power : float
+        Probability of rejecting when the true effect equals the returned value.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        ``(z_{1-alpha/2} + z_{power}) * sigma * sqrt(n_days)``, in the unit of ``sigma``.
+
+    Notes
+    -----
+    Under H1 the window's change is ``N(delta, n sigma^2)``; the test rejects when ``|change| > z_{1-alpha/2}
+    sigma sqrt(n)``. Ignoring the (negligible) chance of rejecting in the wrong direction, power equals
+    ``Phi(delta / (sigma sqrt(n)) - z_{1-alpha/2})``; solving for ``delta`` gives the formula. It assumes
+    normal, independent daily changes with known variance, so it is a guide, not a guarantee; the
+    simulations of :mod:`treasurycard.simulate` check it.
+
+    References
+    ----------
+    Cohen, J. (1988). Statistical Power Analysis for the Behavioral Sciences, 2nd ed.
+    """
+    if not (0 < alpha < 1 and 0 < power < 1):
+        raise TreasuryCardError(f"alpha and power must lie in (0, 1), got alpha={alpha}, power={power}")
+    z = stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)
+    return z * np.asarray(sigma, dtype=float) * np.sqrt(n_days)
 
 
 # --------------------------------------------------------------------------------------------------------------

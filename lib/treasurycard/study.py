@@ -1,0 +1,119 @@
+"""The book's event studies: align each series to its own observation time, then run the engine.
+
+Treasury yields are end-of-day, but the Federal Reserve's H.10 exchange rates and the broad dollar index
+are noon New York rates (:attr:`treasurycard.series.SeriesInfo.observed_at`). An announcement at 1:18 pm ET
+moves yields that day but noon exchange rates only the next trading day. :func:`run_study` therefore
+groups series by observation time, maps each event to its reaction day on that group's own trading days
+(:func:`treasurycard.calendar.reaction_days` with ``close`` = the observation time), runs
+:func:`treasurycard.estimate.event_study` per group, and stacks the tidy results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import calendar
+from .estimate import EventStudyResult, event_study
+from .series import series_info
+
+
+@dataclass
+class StudyResult:
+    """Per-observation-time results of :func:`run_study`.
+
+    Attributes
+    ----------
+    results : dict of str to EventStudyResult
+        Keyed by observation time (``"16:00"``, ``"12:00"``).
+    reaction_days : pandas.DataFrame
+        One row per (event_id, observed_at): the reaction date and the rule that produced it.
+    """
+
+    results: dict[str, EventStudyResult]
+    reaction_days: pd.DataFrame
+    series_order: list[str]
+    event_order: list[str]
+
+    def _stack(self, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+        out = pd.concat([f.assign(observed_at=t) for t, f in frames.items()], ignore_index=True)
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """The engine's tidy table for every series, event and window, plus ``observed_at`` (New York time)."""
+        out = self._stack({t: r.to_frame() for t, r in self.results.items()})
+        out["_e"] = out["event_id"].map({e: i for i, e in enumerate(self.event_order)})
+        out["_s"] = out["series_id"].map({s: i for i, s in enumerate(self.series_order)})
+        out = out.sort_values(["_e", "window_start", "window_end", "_s"]).drop(columns=["_e", "_s"])
+        return out.reset_index(drop=True)
+
+    def pooled_tests(self, by: str | None = None) -> pd.DataFrame:
+        """Cross-sectional tests within each observation-time group (see ``EventStudyResult.pooled_tests``)."""
+        return self._stack({t: r.pooled_tests(by=by) for t, r in self.results.items()})
+
+    def wald_tests(self) -> pd.DataFrame:
+        """Joint HAC Wald tests across events, per series and window."""
+        return self._stack({t: r.wald_tests() for t, r in self.results.items()})
+
+    def row(self, event_id: str, series_id: str, window=(0, 0)) -> pd.Series:
+        """One row of :meth:`to_frame`."""
+        t = self.to_frame()
+        hit = t[(t["event_id"] == event_id) & (t["series_id"] == series_id)
+                & (t["window_start"] == window[0]) & (t["window_end"] == window[1])]
+        if len(hit) != 1:
+            raise KeyError(f"no result for {event_id}, {series_id}, window {window}")
+        return hit.iloc[0]
+
+
+def run_study(levels: pd.DataFrame, events: pd.DataFrame, event_ids, windows=((0, 0),), *,
+              reference_dates=None, **engine_kwargs) -> StudyResult:
+    """Event study of ``event_ids`` on every column of ``levels``, each series on its own clock.
+
+    Parameters
+    ----------
+    levels : pandas.DataFrame
+        Daily levels (FRED ids as columns; yields in percent), NaN where a series has no value.
+    events : pandas.DataFrame
+        The events table from :func:`treasurycard.calendar.read_events` (local times and time zones).
+    event_ids : sequence of str
+        Which events to study, in the order results are reported.
+    windows : sequence of (int, int)
+        Event windows in trading days relative to the reaction day.
+    reference_dates : sequence of dates, optional
+        Release dates for the conditioned placebo (e.g. jobs-report days, released 8:30 am ET); each is
+        mapped to its reaction day on each group's trading days.
+    **engine_kwargs
+        Passed to :func:`treasurycard.estimate.event_study` (estimation window, placebo period, HAC lags...).
+    """
+    event_ids = list(event_ids)
+    chosen = events.set_index("event_id").loc[event_ids].reset_index()
+    groups: dict[str, list[str]] = {}
+    for sid in levels.columns:
+        groups.setdefault(series_info(sid).observed_at, []).append(sid)
+    results, days = {}, []
+    for observed_at, cols in groups.items():
+        lv = levels[cols].dropna(how="all")
+        rd = calendar.reaction_days(chosen, lv.index, close=observed_at)
+        days.append(rd[["reaction_date", "rule"]].assign(observed_at=observed_at).reset_index())
+        kw = dict(engine_kwargs)
+        if reference_dates is not None:
+            ref = calendar.release_reaction_days(reference_dates, lv.index, errors="drop")
+            kw["reference_dates"] = pd.DatetimeIndex(ref.unique())
+        results[observed_at] = event_study(lv, rd["reaction_date"], windows, **kw)
+    return StudyResult(results, pd.concat(days, ignore_index=True), list(levels.columns), event_ids)
+
+
+# ---------------------------------------------------------------------------------------------- the book's studies
+
+#: The Treasury curve from 3 months to 30 years (constant-maturity yields, percent).
+CURVE = ["DGS3MO", "DGS2", "DGS5", "DGS10", "DGS30"]
+#: Everything the April chapter studies: curve, real yield and breakeven, term premium, dollar, yen, VIX, S&P 500.
+APRIL_SERIES = CURVE + ["DFII10", "T10YIE", "THREEFYTP10", "DTWEXBGS", "DEXJPUS", "VIXCLS", "SP500"]
+APRIL_EVENTS = ["tariff_announcement", "china_retaliation", "tariff_pause"]
+KATO_SERIES = ["DGS10", "DGS30", "DEXJPUS", "DTWEXBGS"]
+KATO_EVENTS = ["kato_remark", "kato_walkback"]
+#: The windows reported in the core chapters (trading days relative to the reaction day).
+CORE_WINDOWS = [(0, 0), (0, 1), (0, 5)]
+#: Data span loaded for studies: enough for the estimation window and a placebo history from 2005.
+STUDY_START, STUDY_END = "2004-01-01", "2025-12-31"
