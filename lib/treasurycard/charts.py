@@ -31,6 +31,8 @@ def enable_theme() -> None:
     """Register and enable the book's theme, and render charts as static SVG (works with no network)."""
     alt.theme.register("treasury_card", enable=True)(treasury_card_theme)
     alt.renderers.enable("svg")
+    # charts are rendered to static SVG here, so the row limit (meant for data embedded in HTML) does not apply
+    alt.data_transformers.disable_max_rows()
 
 
 def event_family(event_id: str) -> str:
