@@ -18,18 +18,13 @@ from .store import PROJECT_ROOT, DataStore
 EVENTS_CSV = PROJECT_ROOT / "data" / "events.csv"
 
 
-class Text(str):
-    """A string whose notebook representation is itself (no quotes), for glued prose numbers."""
-
-    def __repr__(self) -> str:
-        return str(self)
-
-
-def glue_text(name: str, value, fmt: str = "{:,.1f}", unit: str = "") -> Text:
+def glue_text(name: str, value, fmt: str = "{:,.1f}", unit: str = "") -> str:
     """Glue a number into the book's prose, formatted once with its unit (e.g. ``"47 bp"``).
 
-    Outside a Jupyter Book build (plain JupyterLab) the glue call still records the value, so the
-    chapter runs the same. Returns the formatted text.
+    The text is glued as a plain ``str``: its notebook representation is the quoted repr, which
+    ``{glue:text}`` reads back with ``literal_eval``, so text such as ``"5,185"`` stays text (an
+    unquoted ``5,185`` would be read as a tuple). Outside a Jupyter Book build (plain JupyterLab)
+    the glue call still records the value, so the chapter runs the same. Returns the formatted text.
     """
     from myst_nb import glue
 
@@ -39,7 +34,7 @@ def glue_text(name: str, value, fmt: str = "{:,.1f}", unit: str = "") -> Text:
         if value is None or (isinstance(value, float) and not np.isfinite(value)):
             raise ValueError(f"glue_text({name!r}): value is missing; the computation behind it failed")
         text = fmt.format(value)
-    text = Text(f"{text} {unit}".strip() if unit else text)
+    text = f"{text} {unit}".strip() if unit else str(text)
     glue(name, text, display=False)
     return text
 
@@ -84,4 +79,29 @@ def publish_figure(fig_id: str, chart, data: pd.DataFrame) -> dict:
 enable_theme()
 store = DataStore.from_env()
 
-__all__ = ["alt", "np", "pd", "glue_text", "store", "Text", "event_calendar", "vintage", "EVENTS_CSV", "publish_figure"]
+__all__ = ["alt", "np", "pd", "glue_text", "store", "event_calendar", "vintage", "EVENTS_CSV", "publish_figure"]
+
+
+def publish_table(name: str, frame: pd.DataFrame, display=None) -> "Path":
+    """Glue a results table for ``{glue:table}`` and write it as CSV under ``exports/tables/<name>.csv``.
+
+    Also glues ``<name>-downloads``: a Markdown link to the CSV, for the caption
+    (``{glue:md}`<name>-downloads```). ``frame`` is the tidy table (written without its index);
+    ``display`` is what the page shows, by default ``frame`` without its index (e.g. pass a formatted
+    ``frame.style``). Name tables ``tbl-<chapter>-<slug>`` and give the directive the same ``:name:``.
+    """
+    import os
+
+    from IPython.display import Markdown
+    from myst_nb import glue
+
+    from .export import write_table
+
+    path = write_table(frame, name)
+    link = os.path.relpath(path, os.getcwd())  # notebooks execute in their own folder
+    glue(name, frame.style.hide(axis="index") if display is None else display, display=False)
+    glue(f"{name}-downloads", Markdown(f"Download: [CSV]({link})."), display=False)
+    return path
+
+
+__all__ += ["publish_table"]
