@@ -12,10 +12,8 @@ import pandas as pd
 
 from . import calendar
 from .charts import enable_theme
-from .store import PROJECT_ROOT, DataStore
-
-#: The project's own event calendar (one row an event, with its local time, time zone and source).
-EVENTS_CSV = PROJECT_ROOT / "data" / "events.csv"
+from .store import DataStore
+from .study import EVENTS_CSV
 
 
 def glue_text(name: str, value, fmt: str = "{:,.1f}", unit: str = "") -> str:

@@ -17,6 +17,12 @@ import pandas as pd
 from . import calendar
 from .estimate import EventStudyResult, event_study
 from .series import series_info
+from .store import PROJECT_ROOT, DataStore
+
+#: The project's own event calendar (one row an event, with its local time, time zone and source).
+EVENTS_CSV = PROJECT_ROOT / "data" / "events.csv"
+#: The mirror/cache file of US employment-report (Employment Situation) release dates.
+JOBS_CALENDAR = "calendars/employment_situation_release_dates.csv"
 
 
 @dataclass
@@ -117,3 +123,25 @@ KATO_EVENTS = ["kato_remark", "kato_walkback"]
 CORE_WINDOWS = [(0, 0), (0, 1), (0, 5)]
 #: Data span loaded for studies: enough for the estimation window and a placebo history from 2005.
 STUDY_START, STUDY_END = "2004-01-01", "2025-12-31"
+#: Placebo windows are drawn from this date on (all windows of the same length, event days excluded).
+PLACEBO_START = "2005-01-01"
+
+
+def april_study(store: DataStore, windows=CORE_WINDOWS, **engine_kwargs) -> StudyResult:
+    """The April chapter's study: :data:`APRIL_SERIES` around :data:`APRIL_EVENTS`."""
+    levels = store.fred(APRIL_SERIES, start=STUDY_START, end=STUDY_END)
+    kw = {"placebo_start": PLACEBO_START, **engine_kwargs}
+    return run_study(levels, calendar.read_events(EVENTS_CSV), APRIL_EVENTS, windows, **kw)
+
+
+def jobs_report_days(store: DataStore) -> pd.DatetimeIndex:
+    """US employment-report release dates (8:30 am ET), without ALFRED's extra vintages."""
+    return calendar.read_release_dates(store.path(JOBS_CALENDAR))
+
+
+def kato_study(store: DataStore, windows=((0, 0), (0, 1)), **engine_kwargs) -> StudyResult:
+    """The Kato chapter's study: :data:`KATO_SERIES` around :data:`KATO_EVENTS`, with the placebo also
+    conditioned on employment-report days."""
+    levels = store.fred(KATO_SERIES, start=STUDY_START, end=STUDY_END)
+    kw = {"placebo_start": PLACEBO_START, "reference_dates": jobs_report_days(store), **engine_kwargs}
+    return run_study(levels, calendar.read_events(EVENTS_CSV), KATO_EVENTS, windows, **kw)

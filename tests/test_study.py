@@ -1,0 +1,58 @@
+"""Per-observation-time event studies (treasurycard.study)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+
+from treasurycard import calendar, study
+from treasurycard.study import run_study
+
+
+def synthetic_levels(seed=3, n=400):
+    """Random-walk yield (percent) and yen rate on business days, with a planted jump (synthetic data)."""
+    rng = np.random.default_rng(seed)
+    idx = pd.bdate_range("2024-01-01", periods=n, name="date")
+    y = 4.0 + np.cumsum(rng.normal(0, 0.05, n))
+    fx = 150 * np.exp(np.cumsum(rng.normal(0, 0.005, n)))
+    return pd.DataFrame({"DGS10": y, "DEXJPUS": fx}, index=idx)
+
+
+def events_at(local_datetime, tz="America/New_York"):
+    return pd.DataFrame({"event_id": ["news"], "local_datetime": [local_datetime], "timezone": [tz]})
+
+
+def test_afternoon_news_reaches_noon_fx_next_day():
+    lv = synthetic_levels()
+    day = lv.index[350]
+    res = run_study(lv, events_at(f"{day:%Y-%m-%d}T13:18"), ["news"], [(0, 0)], placebo_start=lv.index[0])
+    rd = res.reaction_days.set_index("observed_at")["reaction_date"]
+    assert rd["16:00"] == day and rd["12:00"] == lv.index[351]
+    table = res.to_frame().set_index("series_id")
+    # the window change is the one of each series' own reaction day
+    assert_allclose(table.loc["DGS10", "raw_change"], 100 * (lv["DGS10"].iloc[350] - lv["DGS10"].iloc[349]), rtol=1e-12)
+    fx = lv["DEXJPUS"]
+    assert_allclose(table.loc["DEXJPUS", "raw_change"], 100 * np.log(fx.iloc[351] / fx.iloc[350]), rtol=1e-12)
+    assert set(table["observed_at"]) == {"16:00", "12:00"}
+
+
+def test_morning_news_same_day_for_both_clocks():
+    lv = synthetic_levels()
+    day = lv.index[300]
+    res = run_study(lv, events_at(f"{day:%Y-%m-%d}T08:30"), ["news"], [(0, 1)], placebo_start=lv.index[0])
+    assert set(res.reaction_days["reaction_date"]) == {day}
+    assert list(res.to_frame()["series_id"]) == ["DGS10", "DEXJPUS"]  # the levels' column order
+    with pytest.raises(KeyError):
+        res.row("news", "DGS10", (0, 0))
+
+
+def test_book_studies_on_real_data(shared_data, tmp_path):
+    from treasurycard.store import DataStore
+
+    store = DataStore(cache_dir=tmp_path / "cache", mirror=shared_data, offline=True)
+    res = study.kato_study(store)
+    row = res.row("kato_remark", "DGS10")
+    raw = pd.read_csv(shared_data / "fred" / "DGS10.csv", index_col=0, parse_dates=True)["DGS10"]
+    assert row["reaction_date"] == pd.Timestamp("2025-05-02")
+    assert_allclose(row["raw_change"], 100 * (raw.loc["2025-05-02"] - raw.loc["2025-05-01"]), rtol=1e-9)
+    assert 0 < row["cond_placebo_n"] < row["placebo_n"]
