@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS
 from scipy import stats
 
 from . import changes as _ch
@@ -280,7 +280,7 @@ def _fit_dummy(y, pos, dates, event_windows, controls, maxlags, event_variance, 
         raise EstimationError(f"dummy regression: only {n0} non-event observations for {k0} regressors")
     if maxlags is None:
         maxlags = _inf.newey_west_maxlags(n0)
-    res = sm.OLS(y, X).fit(cov_type="HAC", cov_kwds={"maxlags": int(maxlags)})
+    res = OLS(y, X).fit(cov_type="HAC", cov_kwds={"maxlags": int(maxlags)})
     if event_variance == "sandwich":
         V = np.asarray(res.cov_params())
     else:
