@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test lab install clean bench
+.PHONY: book test site-test lab install clean bench
 
 install: $(STAMP)
 
@@ -23,7 +23,13 @@ book: $(STAMP)
 	rm -rf _build/html/exports && cp -r exports _build/html/exports
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --ignore=tests/site
+
+# The built book (run `make book` first) in headless Chromium with all network outside localhost blocked:
+# every page of _toc.yml, charts, figure/table downloads, notebooks, links (tests/site). Needs Debian's
+# chromium (`apt-get install chromium`; .ci/run installs it); Playwright drives it and downloads nothing.
+site-test: $(STAMP)
+	$(BIN)/python -m pytest tests/site
 
 # Open the chapters in JupyterLab (MyST markdown opens as notebooks through jupytext).
 lab: $(STAMP)

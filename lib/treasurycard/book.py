@@ -53,6 +53,19 @@ def vintage(provenance: pd.DataFrame, key: str) -> str:
     return f"{key.split('/')[-1]}: {how}{when}, data {row['first_date']} to {row['last_date']}, sha256 {row['sha256'][:12]}"
 
 
+def vintages(provenance: pd.DataFrame, series_ids) -> str:
+    """A compact vintage line for several FRED series: where they were read from and their last dates.
+
+    For example ``"FRED files, offline mirror copy: DGS2 to 2026-04-24 (sha256 7088042a), DGS10 to ..."``.
+    """
+    prov = provenance.set_index("key")
+    rows = [prov.loc[f"fred/{s}.csv"] for s in series_ids]
+    hows = {{"mirror": "offline mirror copy", "cache": "cached download", "fetched": "download"}[r["origin"]] for r in rows}
+    parts = [f"{s} to {r['last_date']} (sha256 {r['sha256'][:8]}"
+             + (f", retrieved {r['retrieved_at']}" if r["retrieved_at"] else "") + ")" for s, r in zip(series_ids, rows)]
+    return f"FRED files, {' and '.join(sorted(hows))}: " + ", ".join(parts)
+
+
 def publish_figure(fig_id: str, chart, data: pd.DataFrame) -> dict:
     """Glue a chart for ``{glue:figure}`` and write it as SVG, PNG and CSV under ``exports/figures/``.
 
@@ -77,7 +90,7 @@ def publish_figure(fig_id: str, chart, data: pd.DataFrame) -> dict:
 enable_theme()
 store = DataStore.from_env()
 
-__all__ = ["alt", "np", "pd", "glue_text", "store", "event_calendar", "vintage", "EVENTS_CSV", "publish_figure"]
+__all__ = ["alt", "np", "pd", "glue_text", "store", "event_calendar", "vintage", "vintages", "EVENTS_CSV", "publish_figure"]
 
 
 def publish_table(name: str, frame: pd.DataFrame, display=None) -> "Path":
