@@ -26,14 +26,30 @@ def test_afternoon_news_reaches_noon_fx_next_day():
     lv = synthetic_levels()
     day = lv.index[350]
     res = run_study(lv, events_at(f"{day:%Y-%m-%d}T13:18"), ["news"], [(0, 0)], placebo_start=lv.index[0])
-    rd = res.reaction_days.set_index("observed_at")["reaction_date"]
-    assert rd["16:00"] == day and rd["12:00"] == lv.index[351]
+    rd = res.reaction_days.set_index("market")["reaction_date"]
+    assert rd["bonds"] == day and rd["fx"] == lv.index[351]
     table = res.to_frame().set_index("series_id")
     # the window change is the one of each series' own reaction day
     assert_allclose(table.loc["DGS10", "raw_change"], 100 * (lv["DGS10"].iloc[350] - lv["DGS10"].iloc[349]), rtol=1e-12)
     fx = lv["DEXJPUS"]
     assert_allclose(table.loc["DEXJPUS", "raw_change"], 100 * np.log(fx.iloc[351] / fx.iloc[350]), rtol=1e-12)
-    assert set(table["observed_at"]) == {"16:00", "12:00"}
+    assert set(table["observed_at"]) == {"16:00", "12:00"} and set(table["market"]) == {"bonds", "fx"}
+
+
+def test_bond_holiday_does_not_cost_stocks_a_day():
+    """Columbus Day: stocks trade, bonds do not. Each market's windows use its own trading days."""
+    lv = synthetic_levels()
+    lv["SP500"] = 5000 * np.exp(np.cumsum(np.random.default_rng(5).normal(0, 0.01, len(lv))))
+    holiday = lv.index[340]
+    lv.loc[holiday, "DGS10"] = np.nan
+    day = lv.index[341]
+    res = run_study(lv, events_at(f"{day:%Y-%m-%d}T10:00"), ["news"], [(-1, 0)], placebo_start=lv.index[0])
+    table = res.to_frame().set_index("series_id")
+    # bonds: the window [-1, 0] starts after the close of the last bond trading day before the holiday
+    assert_allclose(table.loc["DGS10", "raw_change"], 100 * (lv["DGS10"].iloc[341] - lv["DGS10"].iloc[338]), rtol=1e-12)
+    assert table.loc["DGS10", "complete"]
+    sp = lv["SP500"]
+    assert_allclose(table.loc["SP500", "raw_change"], 100 * np.log(sp.iloc[341] / sp.iloc[339]), rtol=1e-12)
 
 
 def test_morning_news_same_day_for_both_clocks():

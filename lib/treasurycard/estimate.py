@@ -590,7 +590,8 @@ def event_study(
         (``"standardized"``, which accounts for volatility regimes).
     reference_dates : sequence of dates, optional
         A conditioning set of placebo reaction days (e.g. all US employment-report days), each a trading day
-        of ``levels``; adds the ``cond_placebo_*`` columns.
+        of ``levels``; adds the ``cond_placebo_*`` columns. Only reference dates within the placebo period
+        (``placebo_start`` to ``placebo_end``) are used.
     hac_maxlags : int, optional
         Newey-West truncation lag of the dummy regressions (default ``floor(4 (L1/100)^(2/9))``).
     controls : pandas.DataFrame, optional
@@ -693,6 +694,7 @@ def event_study(
                 f"({_ch._range_text(index)}), e.g. {bad}; map them to reaction days first"
             )
         ref_pos = np.unique(ref_pos)
+        ref_pos = ref_pos[(ref_pos >= pl_lo) & (ref_pos <= pl_hi)]  # the placebo period bounds both sets
 
     frames, pool_windows = [], {}
     for w in wins:

@@ -32,6 +32,10 @@ class SeriesInfo:
     #: rates and the broad dollar index built from them are noon buying rates in New York (``"12:00"``), so
     #: news between noon and the close reaches them only on the next trading day.
     observed_at: str = "16:00"
+    #: The market whose trading days the series follows: ``"bonds"`` (Treasury and credit yields, closed on
+    #: bond-market holidays such as Columbus Day), ``"stocks"`` (equity indexes and the VIX) or ``"fx"``
+    #: (the H.10 noon rates). Event windows are counted in the series' own market's trading days.
+    market: str = "bonds"
 
     @property
     def level_unit(self) -> str:
@@ -66,12 +70,12 @@ _CATALOGUE = [
     SeriesInfo("THREEFYTP10", "Kim-Wright 10-year term premium", "term_premium"),
     SeriesInfo("DFF", "Effective federal funds rate (7-day)", "yield"),
     SeriesInfo("EFFR", "Effective federal funds rate", "yield"),
-    SeriesInfo("DEXJPUS", "Japanese yen per US dollar (noon, New York)", "fx", observed_at="12:00"),
-    SeriesInfo("DEXCHUS", "Chinese yuan per US dollar (noon, New York)", "fx", observed_at="12:00"),
-    SeriesInfo("DEXUSEU", "US dollars per euro (noon, New York)", "fx", observed_at="12:00"),
-    SeriesInfo("DTWEXBGS", "Nominal broad US dollar index (noon rates)", "index", observed_at="12:00"),
-    SeriesInfo("VIXCLS", "CBOE VIX", "index"),
-    SeriesInfo("SP500", "S&P 500 index", "index"),
+    SeriesInfo("DEXJPUS", "Japanese yen per US dollar (noon, New York)", "fx", observed_at="12:00", market="fx"),
+    SeriesInfo("DEXCHUS", "Chinese yuan per US dollar (noon, New York)", "fx", observed_at="12:00", market="fx"),
+    SeriesInfo("DEXUSEU", "US dollars per euro (noon, New York)", "fx", observed_at="12:00", market="fx"),
+    SeriesInfo("DTWEXBGS", "Nominal broad US dollar index (noon rates)", "index", observed_at="12:00", market="fx"),
+    SeriesInfo("VIXCLS", "CBOE VIX", "index", market="stocks"),
+    SeriesInfo("SP500", "S&P 500 index", "index", market="stocks"),
     SeriesInfo("IRLTLT01JPM156N", "Japan 10-year government bond yield (OECD, monthly)", "yield", "monthly"),
     SeriesInfo("FDHBFIN", "Federal debt held by foreign investors (billions of dollars)", "holdings", "quarterly"),
 ]

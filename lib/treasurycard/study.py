@@ -1,9 +1,11 @@
-"""The book's event studies: align each series to its own observation time, then run the engine.
+"""The book's event studies: align each series to its own market's clock and calendar, then run the engine.
 
 Treasury yields are end-of-day, but the Federal Reserve's H.10 exchange rates and the broad dollar index
 are noon New York rates (:attr:`treasurycard.series.SeriesInfo.observed_at`). An announcement at 1:18 pm ET
-moves yields that day but noon exchange rates only the next trading day. :func:`run_study` therefore
-groups series by observation time, maps each event to its reaction day on that group's own trading days
+moves yields that day but noon exchange rates only the next trading day. Markets also keep different
+holidays: the bond market closes on Columbus Day and Veterans Day, the stock market does not
+(:attr:`~treasurycard.series.SeriesInfo.market`). :func:`run_study` therefore groups series by market and
+observation time, maps each event to its reaction day on that group's own trading days
 (:func:`treasurycard.calendar.reaction_days` with ``close`` = the observation time), runs
 :func:`treasurycard.estimate.event_study` per group, and stacks the tidy results.
 """
@@ -31,23 +33,22 @@ class StudyResult:
 
     Attributes
     ----------
-    results : dict of str to EventStudyResult
-        Keyed by observation time (``"16:00"``, ``"12:00"``).
+    results : dict of (str, str) to EventStudyResult
+        Keyed by (market, observation time), e.g. ``("bonds", "16:00")``, ``("fx", "12:00")``.
     reaction_days : pandas.DataFrame
-        One row per (event_id, observed_at): the reaction date and the rule that produced it.
+        One row per (event_id, market, observed_at): the reaction date and the rule that produced it.
     """
 
-    results: dict[str, EventStudyResult]
+    results: dict[tuple[str, str], EventStudyResult]
     reaction_days: pd.DataFrame
     series_order: list[str]
     event_order: list[str]
 
-    def _stack(self, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
-        out = pd.concat([f.assign(observed_at=t) for t, f in frames.items()], ignore_index=True)
-        return out
+    def _stack(self, frames: dict[tuple[str, str], pd.DataFrame]) -> pd.DataFrame:
+        return pd.concat([f.assign(market=m, observed_at=t) for (m, t), f in frames.items()], ignore_index=True)
 
     def to_frame(self) -> pd.DataFrame:
-        """The engine's tidy table for every series, event and window, plus ``observed_at`` (New York time)."""
+        """The engine's tidy table for every series, event and window, plus ``market`` and ``observed_at``."""
         out = self._stack({t: r.to_frame() for t, r in self.results.items()})
         out["_e"] = out["event_id"].map({e: i for i, e in enumerate(self.event_order)})
         out["_s"] = out["series_id"].map({s: i for i, s in enumerate(self.series_order)})
@@ -55,7 +56,7 @@ class StudyResult:
         return out.reset_index(drop=True)
 
     def pooled_tests(self, by: str | None = None) -> pd.DataFrame:
-        """Cross-sectional tests within each observation-time group (see ``EventStudyResult.pooled_tests``)."""
+        """Cross-sectional tests within each (market, observation time) group (see ``EventStudyResult.pooled_tests``)."""
         return self._stack({t: r.pooled_tests(by=by) for t, r in self.results.items()})
 
     def wald_tests(self) -> pd.DataFrame:
@@ -94,19 +95,20 @@ def run_study(levels: pd.DataFrame, events: pd.DataFrame, event_ids, windows=((0
     """
     event_ids = list(event_ids)
     chosen = events.set_index("event_id").loc[event_ids].reset_index()
-    groups: dict[str, list[str]] = {}
+    groups: dict[tuple[str, str], list[str]] = {}
     for sid in levels.columns:
-        groups.setdefault(series_info(sid).observed_at, []).append(sid)
+        info = series_info(sid)
+        groups.setdefault((info.market, info.observed_at), []).append(sid)
     results, days = {}, []
-    for observed_at, cols in groups.items():
+    for (market, observed_at), cols in groups.items():
         lv = levels[cols].dropna(how="all")
         rd = calendar.reaction_days(chosen, lv.index, close=observed_at)
-        days.append(rd[["reaction_date", "rule"]].assign(observed_at=observed_at).reset_index())
+        days.append(rd[["reaction_date", "rule"]].assign(market=market, observed_at=observed_at).reset_index())
         kw = dict(engine_kwargs)
         if reference_dates is not None:
             ref = calendar.release_reaction_days(reference_dates, lv.index, errors="drop")
             kw["reference_dates"] = pd.DatetimeIndex(ref.unique())
-        results[observed_at] = event_study(lv, rd["reaction_date"], windows, **kw)
+        results[(market, observed_at)] = event_study(lv, rd["reaction_date"], windows, **kw)
     return StudyResult(results, pd.concat(days, ignore_index=True), list(levels.columns), event_ids)
 
 
