@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import re
+
 
 class TreasuryCardError(Exception):
     """Base class of every error raised by :mod:`treasurycard`."""
@@ -57,3 +60,34 @@ class EstimationError(TreasuryCardError, ValueError):
 
 class UnknownUnit(TreasuryCardError, ValueError):
     """A unit or series kind that the package does not know."""
+
+
+class DataProvenanceWarning(UserWarning):
+    """Data were read, but where they came from is not quite what was asked (see the message)."""
+
+
+class StaleDataWarning(DataProvenanceWarning):
+    """A refresh failed and an older stored copy was used instead; the message names its vintage."""
+
+
+#: Environment variables whose values are secrets and must never reach a message, manifest, log or page.
+SECRET_ENV_VARS = ("FRED_API_KEY",)
+
+_SECRET_PARAM = re.compile(r"(?i)\b(api[_-]?key|access[_-]?token|token|secret|password)=([^&#\s'\"<>]+)")
+
+
+def redact_secrets(text, environ=None) -> str:
+    """``text`` with secrets replaced by ``<redacted>``.
+
+    Removes the value of any ``api_key=``, ``token=``, ``secret=`` or ``password=`` URL parameter and every
+    occurrence of the values of :data:`SECRET_ENV_VARS` (``FRED_API_KEY``) set in ``environ`` (default: the
+    process environment). The project itself uses no key; this guards error messages, warnings, the cache
+    manifest and provenance should one ever appear in a URL or in a server's reply.
+    """
+    env = os.environ if environ is None else environ
+    out = _SECRET_PARAM.sub(lambda m: f"{m.group(1)}=<redacted>", str(text))
+    for name in SECRET_ENV_VARS:
+        value = (env.get(name) or "").strip()
+        if len(value) >= 4:
+            out = out.replace(value, "<redacted>")
+    return out

@@ -336,11 +336,11 @@ def _read_block(path, lines: list[list[str]], i: int) -> tuple[int, dict]:
         numeral_cells = lines[i + 1] if i + 1 < n else []
         if not all(re.fullmatch(r"[IVXLC]+", numeral_cells[c].strip() if c < len(numeral_cells) else "")
                    for c, s in enumerate(series_cells) if c and s.strip()):
-            raise DataFormatError(path, i + 2, "roman series numerals (e.g. 'XII') under each 'Series' label",
+            raise DataFormatError(path, min(i + 2, n), "roman series numerals (e.g. 'XII') under each 'Series' label",
                                   found="\t".join(numeral_cells).strip())
         i += 2
     if i >= n or not _month_row(lines[i]):
-        raise DataFormatError(path, i + 1, "a month row (Dec, Nov, ... Jan) starting a year block",
+        raise DataFormatError(path, min(i + 1, n), "a month row (Dec, Nov, ... Jan) starting a year block",
                               found="\t".join(lines[i]).strip() if i < n else "<end of file>")
     month_line = i + 1
     month_cells = lines[i]
@@ -351,7 +351,7 @@ def _read_block(path, lines: list[list[str]], i: int) -> tuple[int, dict]:
     # The year row: 'Country' and a year under every month, nothing elsewhere.
     year_cells = lines[i + 1] if i + 1 < n else []
     if _first(year_cells) != "Country":
-        raise DataFormatError(path, i + 2, "the 'Country' row with a year under each month",
+        raise DataFormatError(path, min(i + 2, n), "the 'Country' row with a year under each month",
                               found="\t".join(year_cells).strip() if year_cells else "<end of file>")
     year_cols = [c for c, v in enumerate(year_cells) if c and v.strip()]
     if year_cols != cols or not all(re.fullmatch(r"(19|20)\d\d", year_cells[c].strip()) for c in cols):
@@ -360,7 +360,7 @@ def _read_block(path, lines: list[list[str]], i: int) -> tuple[int, dict]:
     dash_cells = lines[i + 2] if i + 2 < n else []
     if [c for c, v in enumerate(dash_cells) if c and v.strip()] != cols or \
             not all(set(dash_cells[c].strip()) == {"-"} for c in cols):
-        raise DataFormatError(path, i + 3, "a '------' rule under each month",
+        raise DataFormatError(path, min(i + 3, n), "a '------' rule under each month",
                               found="\t".join(dash_cells) if dash_cells else "<end of file>")
     months = [f"{year_cells[c].strip()}-{_MONTHS[month_cells[c].strip()]:02d}" for c in cols]
 
