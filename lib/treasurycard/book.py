@@ -50,6 +50,8 @@ def vintage(provenance: pd.DataFrame, key: str) -> str:
     row = provenance.set_index("key").loc[key]
     how = {"mirror": "offline mirror copy", "cache": "cached download", "fetched": "download"}[row["origin"]]
     when = f", retrieved {row['retrieved_at']}" if row["retrieved_at"] else ""
+    if row.get("stale", False):
+        when += " (a refresh failed, so this is the older stored copy)"
     return f"{key.split('/')[-1]}: {how}{when}, data {row['first_date']} to {row['last_date']}, sha256 {row['sha256'][:12]}"
 
 
@@ -62,7 +64,9 @@ def vintages(provenance: pd.DataFrame, series_ids) -> str:
     rows = [prov.loc[f"fred/{s}.csv"] for s in series_ids]
     hows = {{"mirror": "offline mirror copy", "cache": "cached download", "fetched": "download"}[r["origin"]] for r in rows}
     parts = [f"{s} to {r['last_date']} (sha256 {r['sha256'][:8]}"
-             + (f", retrieved {r['retrieved_at']}" if r["retrieved_at"] else "") + ")" for s, r in zip(series_ids, rows)]
+             + (f", retrieved {r['retrieved_at']}" if r["retrieved_at"] else "")
+             + (", older stored copy: a refresh failed" if r.get("stale", False) else "") + ")"
+             for s, r in zip(series_ids, rows)]
     return f"FRED files, {' and '.join(sorted(hows))}: " + ", ".join(parts)
 
 

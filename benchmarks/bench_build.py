@@ -1,0 +1,146 @@
+"""Benchmark of the book build: where the time goes, and how large the pages are.
+
+Builds a scratch copy of the book's sources (never the working tree's own ``_build``) three times and prints:
+
+* the clean build (every chapter executed), a no-op rebuild, and a rebuild after editing one chapter's code;
+* the slowest notebooks and cells (from the executed notebooks' cell timing metadata);
+* the kernel start-up share (a measured kernel start, times the number of notebooks executed);
+* the size of each built page, with its inline figures.
+
+Targets (DEVELOPERS issue on build speed): clean build < 90 s, no-op rebuild < 10 s, one-chapter rebuild
+< 25 s, no chapter page over 2 MB. Run from the project root with the data settings of a normal build::
+
+    TREASURYCARD_MIRROR=../shared/data TREASURYCARD_OFFLINE=1 .venv/bin/python benchmarks/bench_build.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+SOURCES = ["_config.yml", "_toc.yml", "chapters", "_ext", "references.bib", "_static", "_templates"]
+TARGETS = {"clean": 90.0, "no-op": 10.0, "one chapter": 25.0}
+PAGE_LIMIT_MB = 2.0
+
+
+def copy_sources(dest: Path) -> None:
+    for name in SOURCES:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        elif src.exists():
+            shutil.copy2(src, dest / name)
+
+
+def build(book: Path, env: dict) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [str(BIN / "jupyter-book"), "build", str(book), "--warningiserror", "--keep-going"],
+        env=env, capture_output=True, text=True,
+    )
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-4000:])
+        raise SystemExit(f"build failed (exit {proc.returncode}); see the output above")
+    return elapsed
+
+
+def edit_one_chapter(book: Path) -> str:
+    """Append a harmless statement to the first code cell of the intro's next chapter (its code changes)."""
+    chapter = book / "chapters" / "data_sources.md"
+    text = chapter.read_text()
+    marker = "```{code-cell} ipython3\n"
+    i = text.index(marker) + len(marker)
+    chapter.write_text(text[:i] + "_benchmark_edit = 1\n" + text[i:])
+    return chapter.name
+
+
+def cell_timings(book: Path) -> list[tuple[float, str, int, str]]:
+    """(seconds, notebook, cell number, first line) for every executed code cell."""
+    rows = []
+    for nb_path in sorted((book / "_build" / "jupyter_execute").rglob("*.ipynb")):
+        nb = json.loads(nb_path.read_text())
+        for n, cell in enumerate(nb["cells"]):
+            ex = cell.get("metadata", {}).get("execution", {})
+            t0, t1 = ex.get("iopub.execute_input"), ex.get("shell.execute_reply")
+            if cell["cell_type"] == "code" and t0 and t1:
+                dt = (datetime.fromisoformat(t1.replace("Z", "+00:00")) - datetime.fromisoformat(t0.replace("Z", "+00:00")))
+                first = next((l for l in "".join(cell["source"]).splitlines() if l.strip()), "")
+                rows.append((dt.total_seconds(), nb_path.stem, n, first[:60]))
+    return rows
+
+
+def kernel_startup_seconds(repeats: int = 3) -> float:
+    """Best-of time to start a python3 kernel and get it ready (what each notebook execution pays)."""
+    from jupyter_client.manager import start_new_kernel
+
+    best = float("inf")
+    for _ in range(repeats):
+        t = time.perf_counter()
+        km, kc = start_new_kernel(kernel_name="python3")
+        kc.execute_interactive("from treasurycard.book import *", timeout=120)
+        best = min(best, time.perf_counter() - t)
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    return best
+
+
+def main() -> None:
+    env = dict(os.environ)
+    with tempfile.TemporaryDirectory(prefix="tc-bench-") as tmp:
+        book = Path(tmp) / "book"
+        book.mkdir()
+        env["TREASURYCARD_EXPORTS"] = str(Path(tmp) / "exports")
+        copy_sources(book)
+        times = {"clean": build(book, env)}
+        timings = cell_timings(book)
+        times["no-op"] = build(book, env)
+        edited = edit_one_chapter(book)
+        times["one chapter"] = build(book, env)
+
+        print(f"machine: {os.cpu_count()} cores; mirror={env.get('TREASURYCARD_MIRROR', '(none)')}")
+        for name, seconds in times.items():
+            verdict = "met" if seconds < TARGETS[name] else "NOT met"
+            extra = f" (edited {edited})" if name == "one chapter" else ""
+            print(f"{name:>12} build: {seconds:6.1f} s   target < {TARGETS[name]:.0f} s: {verdict}{extra}")
+
+        per_nb: dict[str, float] = {}
+        for sec, nb, _, _ in timings:
+            per_nb[nb] = per_nb.get(nb, 0.0) + sec
+        print("\nslowest notebooks (sum of cell execution times, clean build):")
+        for nb, sec in sorted(per_nb.items(), key=lambda kv: -kv[1])[:8]:
+            print(f"  {sec:6.2f} s  {nb}")
+        print("slowest cells:")
+        for sec, nb, n, first in sorted(timings, reverse=True)[:8]:
+            print(f"  {sec:6.2f} s  {nb} cell {n}: {first}")
+
+        startup = kernel_startup_seconds()
+        n_nb = len(per_nb)
+        share = startup * n_nb / times["clean"]
+        print(f"\nkernel start-up incl. 'from treasurycard.book import *': {startup:.2f} s x {n_nb} notebooks "
+              f"= {startup * n_nb:.1f} s, {100 * share:.0f}% of the clean build")
+
+        print("\nbuilt pages (HTML with inline SVG figures):")
+        html = book / "_build" / "html"
+        pages = sorted(html.rglob("*.html"), key=lambda p: -p.stat().st_size)
+        for page in pages:
+            if "_static" in page.parts or page.name in {"genindex.html", "search.html"}:
+                continue
+            mb = page.stat().st_size / 1e6
+            flag = "" if mb <= PAGE_LIMIT_MB else f"   over {PAGE_LIMIT_MB} MB"
+            print(f"  {mb:6.2f} MB  {page.relative_to(html)}{flag}")
+        total = sum(p.stat().st_size for p in html.rglob("*") if p.is_file()) / 1e6
+        print(f"  whole site: {total:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()
