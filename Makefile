@@ -17,8 +17,19 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
+# The execution cache (jupyter-cache) re-runs a chapter only when its code cells change. Outputs also depend
+# on the package, the event calendar and the data, so a fingerprint of those (and of the data settings) is
+# kept beside the cache; when it changes, every chapter is executed again rather than replayed stale.
+BOOK_INPUTS = $(shell cat $$(find lib -name '*.py' | sort) data/events.csv requirements.txt \
+                $(wildcard data/cache/manifest.csv) $(wildcard $(TREASURYCARD_MIRROR)/MANIFEST.csv) 2>/dev/null \
+                | sha256sum | cut -c1-16)-mirror=$(TREASURYCARD_MIRROR)-offline=$(TREASURYCARD_OFFLINE)
+
 book: $(STAMP)
+	@if [ -d _build/.jupyter_cache ] && [ "$$(cat _build/.book-inputs 2>/dev/null)" != "$(BOOK_INPUTS)" ]; then \
+	  echo "package, events, data or data settings changed since the last build: executing every chapter again"; \
+	  rm -rf _build/.jupyter_cache _build/.doctrees; fi
 	$(BIN)/jupyter-book build . --warningiserror --keep-going
+	echo "$(BOOK_INPUTS)" > _build/.book-inputs
 	# the figures and tables the chapters wrote (exports/) are published beside the pages they belong to
 	rm -rf _build/html/exports && cp -r exports _build/html/exports
 
@@ -38,6 +49,7 @@ lab: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_engine.py
+	$(BIN)/python benchmarks/bench_build.py
 
 clean:
 	rm -rf _build exports

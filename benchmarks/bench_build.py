@@ -3,7 +3,7 @@
 Builds a scratch copy of the book's sources (never the working tree's own ``_build``) three times and prints:
 
 * the clean build (every chapter executed), a no-op rebuild, and a rebuild after editing one chapter's code;
-* the slowest notebooks and cells (from the executed notebooks' cell timing metadata);
+* the notebooks' execution times (jupyter-cache's record) and the slowest cells (a timed re-execution);
 * the kernel start-up share (a measured kernel start, times the number of notebooks executed);
 * the size of each built page, with its inline figures.
 
@@ -64,19 +64,57 @@ def edit_one_chapter(book: Path) -> str:
     return chapter.name
 
 
-def cell_timings(book: Path) -> list[tuple[float, str, int, str]]:
-    """(seconds, notebook, cell number, first line) for every executed code cell."""
+def notebook_seconds(book: Path) -> dict[str, float]:
+    """Execution time of each notebook of the last clean build, as jupyter-cache recorded it."""
+    import sqlite3
+
+    db = sqlite3.connect(book / "_build" / ".jupyter_cache" / "global.db")
+    rows = db.execute("select uri, data from nbcache").fetchall()
+    return {Path(uri).stem: json.loads(data or "{}").get("execution_seconds", float("nan")) for uri, data in rows}
+
+
+def cell_timings(book: Path, notebooks: list[str], env: dict) -> list[tuple[float, str, int, str]]:
+    """(seconds, notebook, cell number, first line) of every code cell, from a timed re-execution.
+
+    The build's executor does not record cell times, so the given chapters are executed once more,
+    outside the build, with nbclient's ``record_timing``; the figures are that run's.
+    """
+    import jupytext
+    import nbclient
+
     rows = []
-    for nb_path in sorted((book / "_build" / "jupyter_execute").rglob("*.ipynb")):
-        nb = json.loads(nb_path.read_text())
-        for n, cell in enumerate(nb["cells"]):
+    for name in notebooks:
+        path = book / "chapters" / f"{name}.md"
+        nb = jupytext.read(path)
+        old = dict(os.environ)
+        os.environ.update(env)
+        try:
+            nbclient.NotebookClient(nb, timeout=600, kernel_name="python3", record_timing=True,
+                                    resources={"metadata": {"path": str(path.parent)}}).execute()
+        finally:
+            os.environ.clear()
+            os.environ.update(old)
+        for n, cell in enumerate(nb.cells):
             ex = cell.get("metadata", {}).get("execution", {})
             t0, t1 = ex.get("iopub.execute_input"), ex.get("shell.execute_reply")
-            if cell["cell_type"] == "code" and t0 and t1:
-                dt = (datetime.fromisoformat(t1.replace("Z", "+00:00")) - datetime.fromisoformat(t0.replace("Z", "+00:00")))
-                first = next((l for l in "".join(cell["source"]).splitlines() if l.strip()), "")
-                rows.append((dt.total_seconds(), nb_path.stem, n, first[:60]))
+            if cell.cell_type == "code" and t0 and t1:
+                dt = datetime.fromisoformat(t1.replace("Z", "+00:00")) - datetime.fromisoformat(t0.replace("Z", "+00:00"))
+                first = next((line for line in cell.source.splitlines() if line.strip() and not line.startswith("#")), "")
+                rows.append((dt.total_seconds(), name, n, first[:60]))
     return rows
+
+
+def page_sizes(html: Path) -> list[tuple[float, str]]:
+    """Megabytes of each chapter page: its HTML plus the figure files it references from _images/."""
+    import re
+
+    out = []
+    for page in sorted((html / "chapters").glob("*.html")):
+        text = page.read_text(errors="replace")
+        images = set(re.findall(r'src="[./]*_images/([^"]+)"', text))
+        size = page.stat().st_size + sum((html / "_images" / i).stat().st_size for i in images if (html / "_images" / i).exists())
+        out.append((size / 1e6, str(page.relative_to(html))))
+    return sorted(out, reverse=True)
 
 
 def kernel_startup_seconds(repeats: int = 3) -> float:
@@ -102,7 +140,7 @@ def main() -> None:
         env["TREASURYCARD_EXPORTS"] = str(Path(tmp) / "exports")
         copy_sources(book)
         times = {"clean": build(book, env)}
-        timings = cell_timings(book)
+        per_nb = notebook_seconds(book)
         times["no-op"] = build(book, env)
         edited = edit_one_chapter(book)
         times["one chapter"] = build(book, env)
@@ -113,33 +151,31 @@ def main() -> None:
             extra = f" (edited {edited})" if name == "one chapter" else ""
             print(f"{name:>12} build: {seconds:6.1f} s   target < {TARGETS[name]:.0f} s: {verdict}{extra}")
 
-        per_nb: dict[str, float] = {}
-        for sec, nb, _, _ in timings:
-            per_nb[nb] = per_nb.get(nb, 0.0) + sec
-        print("\nslowest notebooks (sum of cell execution times, clean build):")
-        for nb, sec in sorted(per_nb.items(), key=lambda kv: -kv[1])[:8]:
+        print("\nnotebooks by execution time in the clean build (jupyter-cache's record, kernel start included):")
+        for nb, sec in sorted(per_nb.items(), key=lambda kv: -kv[1]):
             print(f"  {sec:6.2f} s  {nb}")
-        print("slowest cells:")
-        for sec, nb, n, first in sorted(timings, reverse=True)[:8]:
+        executed = sum(per_nb.values())
+        print(f"  {executed:6.1f} s  all notebooks, {100 * executed / times['clean']:.0f}% of the clean build")
+
+        slowest = [nb for nb, _ in sorted(per_nb.items(), key=lambda kv: -kv[1])[:3]]
+        timings = cell_timings(book, slowest, env)
+        print(f"slowest cells of the three slowest notebooks (timed re-execution):")
+        for sec, nb, n, first in sorted(timings, reverse=True)[:10]:
             print(f"  {sec:6.2f} s  {nb} cell {n}: {first}")
 
         startup = kernel_startup_seconds()
         n_nb = len(per_nb)
-        share = startup * n_nb / times["clean"]
         print(f"\nkernel start-up incl. 'from treasurycard.book import *': {startup:.2f} s x {n_nb} notebooks "
-              f"= {startup * n_nb:.1f} s, {100 * share:.0f}% of the clean build")
+              f"= {startup * n_nb:.1f} s, {100 * startup * n_nb / times['clean']:.0f}% of the clean build")
 
-        print("\nbuilt pages (HTML with inline SVG figures):")
         html = book / "_build" / "html"
-        pages = sorted(html.rglob("*.html"), key=lambda p: -p.stat().st_size)
-        for page in pages:
-            if "_static" in page.parts or page.name in {"genindex.html", "search.html"}:
-                continue
-            mb = page.stat().st_size / 1e6
+        print("\nchapter pages (HTML plus the figure files they show):")
+        for mb, page in page_sizes(html):
             flag = "" if mb <= PAGE_LIMIT_MB else f"   over {PAGE_LIMIT_MB} MB"
-            print(f"  {mb:6.2f} MB  {page.relative_to(html)}{flag}")
+            print(f"  {mb:6.2f} MB  {page}{flag}")
         total = sum(p.stat().st_size for p in html.rglob("*") if p.is_file()) / 1e6
-        print(f"  whole site: {total:.1f} MB")
+        static = sum(p.stat().st_size for p in (html / "_static").rglob("*") if p.is_file()) / 1e6
+        print(f"  whole site: {total:.1f} MB, of which _static (theme, offline MathJax): {static:.1f} MB")
 
 
 if __name__ == "__main__":

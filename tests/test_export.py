@@ -1,5 +1,8 @@
 """Citable outputs: tables and figures under exports/ (treasurycard.export)."""
 
+import os
+import stat
+
 import altair as alt
 import pandas as pd
 import pytest
@@ -13,6 +16,9 @@ def test_write_table_round_trip(tmp_path):
     assert path == tmp_path / "event_effects.csv"
     pd.testing.assert_frame_equal(pd.read_csv(path), frame)
     assert [p.name for p in tmp_path.iterdir()] == ["event_effects.csv"]  # no temp file left behind
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask  # readable like any file, not 0600
 
 
 @pytest.mark.parametrize("bad", ["Has Space", "../escape", "", "UPPER"])

@@ -97,12 +97,17 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     The bytes go to a hidden temporary file in the same folder (``.NAME.XXXX.tmp``), are flushed and
     fsynced, and the file is then renamed over ``path`` with :func:`os.replace`, which is atomic on POSIX.
     A process killed before the rename leaves ``path`` untouched (and, if killed hard, an orphaned
-    temporary file, which the store removes at its next write).
+    temporary file, which the store removes at its next write). The file gets the permissions an
+    ordinary ``open(path, "w")`` would give (0666 less the umask), not the temporary file's 0600, so
+    published exports are readable by a web server.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
