@@ -189,6 +189,18 @@ def _frame(records: list[tuple[str, str, float, str]], attrs: dict) -> pd.DataFr
 # ------------------------------------------------------------------------------------- history file
 
 
+def _claim_row(path, i: int, country: str, raw: str, where: dict, cells: list[str], last: int, rule: str) -> None:
+    """Record ``country``'s line (0-based ``i``) in ``where``; a repeated label or a cell past the last month
+    column is a :class:`DataFormatError` naming the line."""
+    if country in where:
+        raise DataFormatError(path, i + 1, f"{rule}; '{country}' is already on line {where[country]}", found=raw)
+    where[country] = i + 1
+    for c in range(last + 1, len(cells)):
+        if cells[c].strip():
+            raise DataFormatError(path, i + 1, f"nothing after the last month column (column {last + 1}); "
+                                  "is a column shifted?", found=cells[c])
+
+
 def read_mfh_history(path: str | os.PathLike) -> pd.DataFrame:
     """Read the Treasury's history file ``mfhhis01.txt`` into a tidy table.
 
@@ -435,14 +447,7 @@ def _read_block(path, lines: list[list[str]], i: int) -> tuple[int, dict]:
             country = _OFFICIAL_HISTORY[official.pop(0)]
         if marker:
             footnotes.append((country, marker))
-        if country in where:
-            raise DataFormatError(path, i + 1, f"each row label once per block; '{country}' is already on line "
-                                  f"{where[country]}", found=raw)
-        where[country] = i + 1
-        for c in range(last + 1, len(cells)):
-            if cells[c].strip():
-                raise DataFormatError(path, i + 1, f"nothing after the last month column (column {last + 1}); "
-                                      f"is a column shifted?", found=cells[c])
+        _claim_row(path, i, country, raw, where, cells, last, "each row label once per block")
         values = []
         for k, c in enumerate(cols):
             cell = cells[c] if c < len(cells) else ""
@@ -572,14 +577,7 @@ def read_slt_table5(path: str | os.PathLike) -> pd.DataFrame:
                                   found="\t".join(cells))
         country, _ = normalise_country(raw)
         country = _OFFICIAL_TABLE5.get(country, country)
-        if country in where:
-            raise DataFormatError(path, i + 1, f"each row label once; '{country}' is already on line "
-                                  f"{where[country]}", found=raw)
-        where[country] = i + 1
-        for c in range(last + 1, len(cells)):
-            if cells[c].strip():
-                raise DataFormatError(path, i + 1, f"nothing after the last month column (column {last + 1}); "
-                                      "is a column shifted?", found=cells[c])
+        _claim_row(path, i, country, raw, where, cells, last, "each row label once")
         values = [_value(path, i + 1, cells[c] if c < len(cells) else "", f"in column {c + 1} ({m})")
                   for c, m in zip(cols, months)]
         rows.append(_Row(country, _kind(country), i + 1, values))
