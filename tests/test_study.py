@@ -72,3 +72,16 @@ def test_book_studies_on_real_data(shared_data, tmp_path):
     assert row["reaction_date"] == pd.Timestamp("2025-05-02")
     assert_allclose(row["raw_change"], 100 * (raw.loc["2025-05-02"] - raw.loc["2025-05-01"]), rtol=1e-9)
     assert 0 < row["cond_placebo_n"] < row["placebo_n"]
+
+
+def test_tariff_week_on_real_data(shared_data, tmp_path):
+    """The week ending 2025-04-11: change and rank from the real DGS10 file's own closes."""
+    from treasurycard.store import DataStore
+
+    store = DataStore(cache_dir=tmp_path / "cache", mirror=shared_data, offline=True)
+    weekly, ranks = study.tariff_week(store, ["DGS10"])
+    raw = pd.read_csv(shared_data / "fred" / "DGS10.csv", index_col=0, parse_dates=True)["DGS10"]
+    r = ranks["DGS10"]
+    assert_allclose(r.value, 100 * (raw.loc["2025-04-11"] - raw.loc["2025-04-04"]), rtol=0, atol=1e-9)
+    assert r.unit == "bp" and r.first_period.year == 1962
+    assert r.rank == int((weekly["DGS10"].dropna() > r.value).sum()) + 1

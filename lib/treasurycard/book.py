@@ -42,13 +42,17 @@ def event_calendar(trading_days) -> pd.DataFrame:
     return calendar.reaction_days(calendar.read_events(EVENTS_CSV), trading_days)
 
 
+#: How captions name the origins of :class:`~treasurycard.store.Provenance`.
+ORIGIN_LABELS = {"mirror": "offline mirror copy", "cache": "cached download", "fetched": "download"}
+
+
 def vintage(provenance: pd.DataFrame, key: str) -> str:
     """One line naming a file's source and vintage, for figure captions and tables.
 
     ``provenance`` is :meth:`DataStore.provenance`; ``key`` a stored file such as ``"fred/DGS10.csv"``.
     """
     row = provenance.set_index("key").loc[key]
-    how = {"mirror": "offline mirror copy", "cache": "cached download", "fetched": "download"}[row["origin"]]
+    how = ORIGIN_LABELS[row["origin"]]
     when = f", retrieved {row['retrieved_at']}" if row["retrieved_at"] else ""
     if row.get("stale", False):
         when += " (a refresh failed, so this is the older stored copy)"
@@ -62,7 +66,7 @@ def vintages(provenance: pd.DataFrame, series_ids) -> str:
     """
     prov = provenance.set_index("key")
     rows = [prov.loc[f"fred/{s}.csv"] for s in series_ids]
-    hows = {{"mirror": "offline mirror copy", "cache": "cached download", "fetched": "download"}[r["origin"]] for r in rows}
+    hows = {ORIGIN_LABELS[r["origin"]] for r in rows}
     parts = [f"{s} to {r['last_date']} (sha256 {r['sha256'][:8]}"
              + (f", retrieved {r['retrieved_at']}" if r["retrieved_at"] else "")
              + (", older stored copy: a refresh failed" if r.get("stale", False) else "") + ")"

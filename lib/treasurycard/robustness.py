@@ -240,13 +240,9 @@ def run_variants(levels: pd.DataFrame, events: pd.DataFrame, event_ids, claims, 
         ids = [e for e in event_ids if e not in v.drop_events] + list(v.add_days)
         ev = add_event_days(events, v.add_days)
         kw = {**base_kwargs, **v.engine_kwargs}
-        ref = reference_dates
-        if ref is not None and ({"placebo_start", "placebo_end"} & set(v.engine_kwargs)):
-            # a variant that moves the placebo period moves the conditioned placebo set with it
-            ref = pd.DatetimeIndex(pd.to_datetime(pd.Index(ref)))
-            lo, hi = kw.get("placebo_start"), kw.get("placebo_end")
-            ref = ref[(ref >= pd.Timestamp(lo or ref.min())) & (ref <= pd.Timestamp(hi or ref.max()))]
-        res = run_study(lv, ev, ids, [tuple(v.window)], reference_dates=ref, **kw)
+        # a variant that moves the placebo period moves the conditioned placebo set with it: event_study
+        # keeps only reference days within placebo_start..placebo_end
+        res = run_study(lv, ev, ids, [tuple(v.window)], reference_dates=reference_dates, **kw)
         table = res.to_frame().set_index(["event_id", "series_id"])
         for c in claims:
             row = {"study": study, "claim": c.label, "short": c.short or c.label, "variant": v.label, "group": v.group, "event_id": c.event_id,

@@ -18,7 +18,8 @@ import pandas as pd
 
 from . import calendar
 from .estimate import EventStudyResult, event_study
-from .series import series_info
+from .history import HistoryRank, rank_in_history, weekly_changes
+from .series import change_unit, series_info
 from .store import PROJECT_ROOT, DataStore
 
 #: The project's own event calendar (one row an event, with its local time, time zone and source).
@@ -147,3 +148,16 @@ def kato_study(store: DataStore, windows=((0, 0), (0, 1)), **engine_kwargs) -> S
     levels = store.fred(KATO_SERIES, start=STUDY_START, end=STUDY_END)
     kw = {"placebo_start": PLACEBO_START, "reference_dates": jobs_report_days(store), **engine_kwargs}
     return run_study(levels, calendar.read_events(EVENTS_CSV), KATO_EVENTS, windows, **kw)
+
+
+#: The week of the sell-off, labelled by its last day (Friday 11 April 2025), and where its history starts.
+TARIFF_WEEK = "2025-04-11"
+HISTORY_START = "1962-01-01"
+
+
+def tariff_week(store: DataStore, series_ids=("DGS10",)) -> tuple[pd.DataFrame, dict[str, HistoryRank]]:
+    """Weekly close-to-close changes of ``series_ids`` since :data:`HISTORY_START` (or each series' start),
+    and the rank of the rise in the week ending :data:`TARIFF_WEEK` among all weeks of each series."""
+    weekly = weekly_changes(store.fred(list(series_ids), start=HISTORY_START, end=STUDY_END))
+    ranks = {s: rank_in_history(weekly[s], TARIFF_WEEK, "up", unit=change_unit(s)) for s in series_ids}
+    return weekly, ranks
