@@ -4,7 +4,7 @@ Loaded through ``sphinx.local_extensions`` in ``_config.yml``. It adds:
 
 ``{glue:table} <key>``
     Like myst-nb's ``{glue:figure}``, but numbered as a *table* ("Table 3", ``{numref}`` works): the glued
-    output (a DataFrame or Styler, see :func:`treasurycard.book.publish_table`) with a caption below it.
+    output (a DataFrame or Styler, see :func:`treasurycard.book.preamble.publish_table`) with a caption below it.
 Executed-notebook downloads
     Every page built from a notebook gets its executed notebook (``_build/jupyter_execute/<page>.ipynb``,
     outputs included, also those replayed from the execution cache: see :func:`_keep_cached_outputs`) copied

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from treasurycard.estimate import event_study
-from treasurycard.inference import newey_west_maxlags
+from treasurycard.eventstudy.estimate import event_study
+from treasurycard.eventstudy.inference import newey_west_maxlags
 
 N_SERIES = 20
 N_DAYS = 10_400  # business days (about 40 years), so that each placebo distribution has >= 10,000 dates

@@ -241,7 +241,7 @@ def test_figures_are_citable(http_visits, page):
         if not re.search(r"\bsources?\b", fig["caption"], re.I):
             problems.append(f"{name}: caption names no source ('Source: ...')")
         if not re.search(r"\b(19|20)\d\d-\d\d\b", fig["caption"]):
-            problems.append(f"{name}: caption gives no data vintage (e.g. {{glue:text}} of treasurycard.book.vintage)")
+            problems.append(f"{name}: caption gives no data vintage (e.g. {{glue:text}} of treasurycard.book.preamble.vintage)")
         exports = {}
         for link in fig["links"]:
             m = re.search(r"/exports/figures/([^/]+)\.(svg|png|csv)$", urllib.parse.urlsplit(link).path)

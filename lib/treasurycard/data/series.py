@@ -1,0 +1,109 @@
+"""Catalogue of the series the book uses: what each measures, its unit, and plausible bounds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import UnknownUnit
+
+#: Kinds of series, with the unit of their levels, the unit of their changes, and plausible level bounds.
+#: Changes of rates are first differences in basis points (percent x 100); changes of prices, exchange
+#: rates and indexes are 100 x log changes, in percent.
+KINDS = {
+    "yield": {"level_unit": "%", "change_unit": "bp", "bounds": (-5.0, 25.0)},
+    "spread": {"level_unit": "%", "change_unit": "bp", "bounds": (-10.0, 30.0)},
+    "term_premium": {"level_unit": "%", "change_unit": "bp", "bounds": (-5.0, 10.0)},
+    "fx": {"level_unit": "currency units", "change_unit": "%", "bounds": (1e-3, 1e4)},
+    "index": {"level_unit": "index", "change_unit": "%", "bounds": (1e-3, 1e6)},
+    "holdings": {"level_unit": "bn USD", "change_unit": "bn USD", "bounds": (0.0, 1e5)},
+}
+
+
+@dataclass(frozen=True)
+class SeriesInfo:
+    """What one series is: its FRED id, a short title, its kind, frequency and time of observation."""
+
+    series_id: str
+    title: str
+    kind: str
+    frequency: str = "daily"
+    #: New York time at which the daily value is observed. Treasury yields and stock/volatility indexes
+    #: are end-of-day (``"16:00"``, the close used for reaction days); the Federal Reserve's H.10 exchange
+    #: rates and the broad dollar index built from them are noon buying rates in New York (``"12:00"``), so
+    #: news between noon and the close reaches them only on the next trading day.
+    observed_at: str = "16:00"
+    #: The market whose trading days the series follows: ``"bonds"`` (Treasury and credit yields, closed on
+    #: bond-market holidays such as Columbus Day), ``"stocks"`` (equity indexes and the VIX) or ``"fx"``
+    #: (the H.10 noon rates). Event windows are counted in the series' own market's trading days.
+    market: str = "bonds"
+
+    @property
+    def level_unit(self) -> str:
+        return KINDS[self.kind]["level_unit"]
+
+    @property
+    def change_unit(self) -> str:
+        """``"bp"`` for rates (first differences x 100), ``"%"`` for prices (100 x log change)."""
+        return KINDS[self.kind]["change_unit"]
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        return KINDS[self.kind]["bounds"]
+
+
+_CATALOGUE = [
+    SeriesInfo("DGS1MO", "1-month Treasury yield", "yield"),
+    SeriesInfo("DGS3MO", "3-month Treasury yield", "yield"),
+    SeriesInfo("DGS6MO", "6-month Treasury yield", "yield"),
+    SeriesInfo("DGS1", "1-year Treasury yield", "yield"),
+    SeriesInfo("DGS2", "2-year Treasury yield", "yield"),
+    SeriesInfo("DGS3", "3-year Treasury yield", "yield"),
+    SeriesInfo("DGS5", "5-year Treasury yield", "yield"),
+    SeriesInfo("DGS7", "7-year Treasury yield", "yield"),
+    SeriesInfo("DGS10", "10-year Treasury yield", "yield"),
+    SeriesInfo("DGS20", "20-year Treasury yield", "yield"),
+    SeriesInfo("DGS30", "30-year Treasury yield", "yield"),
+    SeriesInfo("DFII10", "10-year TIPS (real) yield", "yield"),
+    SeriesInfo("T10YIE", "10-year breakeven inflation", "spread"),
+    SeriesInfo("T10Y2Y", "10-year minus 2-year spread", "spread"),
+    SeriesInfo("BAMLH0A0HYM2", "US high-yield option-adjusted spread", "spread"),
+    SeriesInfo("THREEFYTP10", "Kim-Wright 10-year term premium", "term_premium"),
+    SeriesInfo("DFF", "Effective federal funds rate (7-day)", "yield"),
+    SeriesInfo("EFFR", "Effective federal funds rate", "yield"),
+    SeriesInfo("DEXJPUS", "Japanese yen per US dollar (noon, New York)", "fx", observed_at="12:00", market="fx"),
+    SeriesInfo("DEXCHUS", "Chinese yuan per US dollar (noon, New York)", "fx", observed_at="12:00", market="fx"),
+    SeriesInfo("DEXUSEU", "US dollars per euro (noon, New York)", "fx", observed_at="12:00", market="fx"),
+    SeriesInfo("DTWEXBGS", "Nominal broad US dollar index (noon rates)", "index", observed_at="12:00", market="fx"),
+    SeriesInfo("VIXCLS", "CBOE VIX", "index", market="stocks"),
+    SeriesInfo("SP500", "S&P 500 index", "index", market="stocks"),
+    SeriesInfo("IRLTLT01JPM156N", "Japan 10-year government bond yield (OECD, monthly)", "yield", "monthly"),
+    SeriesInfo("FDHBFIN", "Federal debt held by foreign investors (billions of dollars)", "holdings", "quarterly"),
+]
+
+CATALOGUE: dict[str, SeriesInfo] = {s.series_id: s for s in _CATALOGUE}
+
+
+def series_info(series_id: str) -> SeriesInfo:
+    """Return the :class:`SeriesInfo` of a FRED id; raise :class:`UnknownUnit` for an id not catalogued."""
+    try:
+        return CATALOGUE[series_id]
+    except KeyError:
+        raise UnknownUnit(
+            f"series {series_id!r} is not in treasurycard.series.CATALOGUE, so its unit and bounds are "
+            "unknown; add a SeriesInfo for it (kind one of: " + ", ".join(KINDS) + ")"
+        ) from None
+
+
+def change_unit(series_id: str) -> str:
+    """Unit of daily changes of a series: ``"bp"`` or ``"%"``."""
+    return series_info(series_id).change_unit
+
+
+def change_units(series_ids) -> dict[str, str]:
+    """``{series_id: "bp" | "%"}`` for the catalogued series among ``series_ids`` (others are left out).
+
+    The data store attaches this to every frame it returns as ``attrs["units"]``, which the event-study
+    engine reads, so that the engine itself needs no catalogue.
+    """
+    return {s: CATALOGUE[s].change_unit for s in series_ids
+            if s in CATALOGUE and CATALOGUE[s].change_unit in ("bp", "%")}

@@ -1,0 +1,44 @@
+"""The chapters' preamble (treasurycard.book): glued prose numbers survive myst-nb's text role."""
+
+import pytest
+from myst_nb.core.variables import format_plain_text
+
+from treasurycard.book.preamble import glue_text
+
+
+@pytest.mark.parametrize(
+    "value, fmt, unit, shown",
+    [(5185, "{:,.0f}", "", "5,185"), (47.0, "+{:.0f}", "bp", "+47 bp"), ("Thursday 3 April", "", "", "Thursday 3 April")],
+)
+def test_glued_text_renders_as_formatted(value, fmt, unit, shown):
+    text = glue_text("x", value, fmt=fmt, unit=unit)
+    assert text == shown
+    # what {glue:text} does with the stored text/plain representation of the glued object
+    assert format_plain_text(repr(text), "") == shown
+
+
+def test_missing_value_refuses_to_glue():
+    with pytest.raises(ValueError, match="missing"):
+        glue_text("x", float("nan"))
+
+
+def _provenance(stale):
+    import pandas as pd
+
+    return pd.DataFrame([{
+        "key": "fred/DGS10.csv", "origin": "cache", "path": "x", "source_url": "u",
+        "retrieved_at": "2026-01-02T03:04:05+00:00", "sha256": "ab" * 32, "first_date": "1962-01-02",
+        "last_date": "2025-12-31", "rows": 10, "note": "", "stale": stale,
+    }])
+
+
+def test_vintage_names_retrieval_and_flags_a_stale_copy():
+    from treasurycard.book.preamble import vintage, vintages
+
+    fresh = vintage(_provenance(False), "fred/DGS10.csv")
+    assert fresh == ("DGS10.csv: cached download, retrieved 2026-01-02T03:04:05+00:00, data 1962-01-02 to "
+                     "2025-12-31, sha256 abababababab")
+    assert "refresh failed" in vintage(_provenance(True), "fred/DGS10.csv")
+    assert vintages(_provenance(False), ["DGS10"]) == (
+        "FRED files, cached download: DGS10 to 2025-12-31 (sha256 abababab, retrieved 2026-01-02T03:04:05+00:00)")
+    assert "refresh failed" in vintages(_provenance(True), ["DGS10"])

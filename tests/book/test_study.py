@@ -1,0 +1,89 @@
+"""Per-observation-time event studies (treasurycard.book.study)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+
+from treasurycard.data import calendar
+
+from treasurycard.book import study
+from treasurycard.book.study import run_study
+
+
+def synthetic_levels(seed=3, n=400):
+    """Random-walk yield (percent) and yen rate on business days, with a planted jump (synthetic data)."""
+    rng = np.random.default_rng(seed)
+    idx = pd.bdate_range("2024-01-01", periods=n, name="date")
+    y = 4.0 + np.cumsum(rng.normal(0, 0.05, n))
+    fx = 150 * np.exp(np.cumsum(rng.normal(0, 0.005, n)))
+    return pd.DataFrame({"DGS10": y, "DEXJPUS": fx}, index=idx)
+
+
+def events_at(local_datetime, tz="America/New_York"):
+    return pd.DataFrame({"event_id": ["news"], "local_datetime": [local_datetime], "timezone": [tz]})
+
+
+def test_afternoon_news_reaches_noon_fx_next_day():
+    lv = synthetic_levels()
+    day = lv.index[350]
+    res = run_study(lv, events_at(f"{day:%Y-%m-%d}T13:18"), ["news"], [(0, 0)], placebo_start=lv.index[0])
+    rd = res.reaction_days.set_index("market")["reaction_date"]
+    assert rd["bonds"] == day and rd["fx"] == lv.index[351]
+    table = res.to_frame().set_index("series_id")
+    # the window change is the one of each series' own reaction day
+    assert_allclose(table.loc["DGS10", "raw_change"], 100 * (lv["DGS10"].iloc[350] - lv["DGS10"].iloc[349]), rtol=1e-12)
+    fx = lv["DEXJPUS"]
+    assert_allclose(table.loc["DEXJPUS", "raw_change"], 100 * np.log(fx.iloc[351] / fx.iloc[350]), rtol=1e-12)
+    assert set(table["observed_at"]) == {"16:00", "12:00"} and set(table["market"]) == {"bonds", "fx"}
+
+
+def test_bond_holiday_does_not_cost_stocks_a_day():
+    """Columbus Day: stocks trade, bonds do not. Each market's windows use its own trading days."""
+    lv = synthetic_levels()
+    lv["SP500"] = 5000 * np.exp(np.cumsum(np.random.default_rng(5).normal(0, 0.01, len(lv))))
+    holiday = lv.index[340]
+    lv.loc[holiday, "DGS10"] = np.nan
+    day = lv.index[341]
+    res = run_study(lv, events_at(f"{day:%Y-%m-%d}T10:00"), ["news"], [(-1, 0)], placebo_start=lv.index[0])
+    table = res.to_frame().set_index("series_id")
+    # bonds: the window [-1, 0] starts after the close of the last bond trading day before the holiday
+    assert_allclose(table.loc["DGS10", "raw_change"], 100 * (lv["DGS10"].iloc[341] - lv["DGS10"].iloc[338]), rtol=1e-12)
+    assert table.loc["DGS10", "complete"]
+    sp = lv["SP500"]
+    assert_allclose(table.loc["SP500", "raw_change"], 100 * np.log(sp.iloc[341] / sp.iloc[339]), rtol=1e-12)
+
+
+def test_morning_news_same_day_for_both_clocks():
+    lv = synthetic_levels()
+    day = lv.index[300]
+    res = run_study(lv, events_at(f"{day:%Y-%m-%d}T08:30"), ["news"], [(0, 1)], placebo_start=lv.index[0])
+    assert set(res.reaction_days["reaction_date"]) == {day}
+    assert list(res.to_frame()["series_id"]) == ["DGS10", "DEXJPUS"]  # the levels' column order
+    with pytest.raises(KeyError):
+        res.row("news", "DGS10", (0, 0))
+
+
+def test_book_studies_on_real_data(shared_data, tmp_path):
+    from treasurycard.data.store import DataStore
+
+    store = DataStore(cache_dir=tmp_path / "cache", mirror=shared_data, offline=True)
+    res = study.kato_study(store)
+    row = res.row("kato_remark", "DGS10")
+    raw = pd.read_csv(shared_data / "fred" / "DGS10.csv", index_col=0, parse_dates=True)["DGS10"]
+    assert row["reaction_date"] == pd.Timestamp("2025-05-02")
+    assert_allclose(row["raw_change"], 100 * (raw.loc["2025-05-02"] - raw.loc["2025-05-01"]), rtol=1e-9)
+    assert 0 < row["cond_placebo_n"] < row["placebo_n"]
+
+
+def test_tariff_week_on_real_data(shared_data, tmp_path):
+    """The week ending 2025-04-11: change and rank from the real DGS10 file's own closes."""
+    from treasurycard.data.store import DataStore
+
+    store = DataStore(cache_dir=tmp_path / "cache", mirror=shared_data, offline=True)
+    weekly, ranks = study.tariff_week(store, ["DGS10"])
+    raw = pd.read_csv(shared_data / "fred" / "DGS10.csv", index_col=0, parse_dates=True)["DGS10"]
+    r = ranks["DGS10"]
+    assert_allclose(r.value, 100 * (raw.loc["2025-04-11"] - raw.loc["2025-04-04"]), rtol=0, atol=1e-9)
+    assert r.unit == "bp" and r.first_period.year == 1962
+    assert r.rank == int((weekly["DGS10"].dropna() > r.value).sum()) + 1

@@ -1,0 +1,297 @@
+"""Tests of treasurycard.data.calendar: the reaction-day rule, the events file and the jobs-report calendar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from treasurycard.data.calendar import (
+    EVENT_COLUMNS,
+    RULE_AFTER_CLOSE,
+    RULE_NON_TRADING_DAY,
+    RULE_SAME_DAY,
+    reaction_day,
+    reaction_days,
+    read_events,
+    read_release_dates,
+    release_reaction_days,
+    trading_days_from,
+)
+from treasurycard.errors import DataFormatError, DataValidationError, EventOutsideData
+
+EVENTS_CSV = Path(__file__).resolve().parents[2] / "data" / "events.csv"
+EVENT_IDS = [
+    "tariff_announcement",
+    "china_retaliation",
+    "tariff_pause",
+    "kato_remark",
+    "kato_walkback",
+    "geneva_truce",
+    "moodys_downgrade",
+    "us_japan_deal",
+]
+
+#: A synthetic market calendar: weekdays 3 Mar - 30 May 2025 with one holiday removed (Good Friday, 18 Apr).
+HOLIDAY = pd.Timestamp("2025-04-18")
+SYNTHETIC_DAYS = pd.bdate_range("2025-03-03", "2025-05-30").drop(HOLIDAY)
+
+
+def _day(event_time, tz):
+    return reaction_day(event_time, tz, SYNTHETIC_DAYS)
+
+
+def _one(event_time, tz, event_id="e"):
+    """The reaction_days() row of a single event on the synthetic calendar."""
+    events = pd.DataFrame({"event_id": [event_id], "local_datetime": [event_time], "timezone": [tz]})
+    return reaction_days(events, SYNTHETIC_DAYS).loc[event_id]
+
+
+# ------------------------------------------------------------------------------- the reaction-day rule
+
+# key: (local time, zone, expected reaction day, expected rule)
+RULE_CASES = {
+    "before close: same day": ("2025-04-09T13:18", "America/New_York", "2025-04-09", RULE_SAME_DAY),
+    "one minute before close: same day": ("2025-04-09T15:59", "America/New_York", "2025-04-09", RULE_SAME_DAY),
+    "exactly 16:00 ET: next day": ("2025-04-09T16:00", "America/New_York", "2025-04-10", RULE_AFTER_CLOSE),
+    "after close: next day": ("2025-04-02T16:15", "America/New_York", "2025-04-03", RULE_AFTER_CLOSE),
+    "Friday after close: Monday": ("2025-05-16T17:00", "America/New_York", "2025-05-19", RULE_AFTER_CLOSE),
+    "after close before a holiday: skips it": ("2025-04-17T18:00", "America/New_York", "2025-04-21", RULE_AFTER_CLOSE),
+    "on a holiday: next trading day": ("2025-04-18T10:00", "America/New_York", "2025-04-21", RULE_NON_TRADING_DAY),
+    "Saturday: Monday": ("2025-04-05T12:00", "America/New_York", "2025-04-07", RULE_NON_TRADING_DAY),
+    "Tokyo Friday 09:00 JST: same US Friday": ("2025-05-02T09:00", "Asia/Tokyo", "2025-05-02", RULE_AFTER_CLOSE),
+    "Tokyo Friday 06:30 JST: same US Friday": ("2025-05-02T06:30", "Asia/Tokyo", "2025-05-02", RULE_AFTER_CLOSE),
+    "Tokyo Monday morning: US Monday": ("2025-05-12T08:00", "Asia/Tokyo", "2025-05-12", RULE_NON_TRADING_DAY),
+    "Milan Sunday: Monday": ("2025-05-04T18:00", "Europe/Rome", "2025-05-05", RULE_NON_TRADING_DAY),
+    "Milan Sunday 23:30: Monday": ("2025-05-04T23:30", "Europe/Rome", "2025-05-05", RULE_NON_TRADING_DAY),
+    "Beijing Friday evening: same US Friday": ("2025-04-04T18:20", "Asia/Shanghai", "2025-04-04", RULE_SAME_DAY),
+    "Geneva Monday morning: same US Monday": ("2025-05-12T09:00", "Europe/Zurich", "2025-05-12", RULE_SAME_DAY),
+}
+
+
+@pytest.mark.parametrize("key", list(RULE_CASES))
+def test_reaction_day_rules(key):
+    local, tz, expected, rule = RULE_CASES[key]
+    assert _day(local, tz) == pd.Timestamp(expected)
+    row = _one(local, tz)
+    assert row["rule"] == rule
+    assert row["reaction_date"] == pd.Timestamp(expected)
+
+
+# key: (local time, zone, expected New York time, expected reaction day). US clocks changed on 9 Mar 2025 and
+# European ones on 30 Mar, so for three weeks Milan is 5 hours ahead of New York, not 6; Tokyo (no DST) moves
+# from 14 to 13 hours ahead on 9 Mar.
+DST_CASES = {
+    "Milan 21:30 before both changes: 15:30 EST, same day": (
+        "2025-03-06T21:30", "Europe/Rome", "2025-03-06 15:30", "2025-03-06"),
+    "Milan 21:30 between the changes: 16:30 EDT, next day": (
+        "2025-03-20T21:30", "Europe/Rome", "2025-03-20 16:30", "2025-03-21"),
+    "Milan 21:30 after both changes: 15:30 EDT, same day": (
+        "2025-04-01T21:30", "Europe/Rome", "2025-04-01 15:30", "2025-04-01"),
+    "Tokyo Friday 05:30 in EST: Thursday 15:30, Thursday": (
+        "2025-03-07T05:30", "Asia/Tokyo", "2025-03-06 15:30", "2025-03-06"),
+    "Tokyo Friday 05:30 in EDT: Thursday 16:30, Friday": (
+        "2025-03-14T05:30", "Asia/Tokyo", "2025-03-13 16:30", "2025-03-14"),
+}
+
+
+@pytest.mark.parametrize("key", list(DST_CASES))
+def test_reaction_day_follows_daylight_saving(key):
+    local, tz, et, expected = DST_CASES[key]
+    row = _one(local, tz)
+    assert row["event_time_et"] == pd.Timestamp(et, tz="America/New_York")
+    assert row["reaction_date"] == pd.Timestamp(expected)
+
+
+def test_reaction_day_accepts_aware_timestamp():
+    aware = pd.Timestamp("2025-05-01T20:00", tz="UTC")  # 16:00 EDT exactly
+    assert reaction_day(aware, None, SYNTHETIC_DAYS) == pd.Timestamp("2025-05-02")
+
+
+def test_reaction_day_rejects_a_time_skipped_by_daylight_saving():
+    with pytest.raises(DataValidationError, match="daylight-saving"):
+        _day("2025-03-09T02:30", "America/New_York")
+
+
+def test_reaction_day_rejects_an_unknown_zone():
+    with pytest.raises(ValueError, match="time zone"):
+        _day("2025-04-09T12:00", "Mars/Olympus_Mons")
+
+
+OUTSIDE_CASES = {
+    "before the first trading day": "2025-03-01T12:00",
+    "after the close of the last trading day": "2025-05-30T16:30",
+    "weekend after the last trading day": "2025-05-31T12:00",
+}
+
+
+@pytest.mark.parametrize("key", list(OUTSIDE_CASES))
+def test_reaction_day_outside_data(key):
+    with pytest.raises(EventOutsideData, match="load a longer series"):
+        _day(OUTSIDE_CASES[key], "America/New_York")
+
+
+def test_last_trading_day_before_close_is_inside():
+    assert _day("2025-05-30T10:00", "America/New_York") == pd.Timestamp("2025-05-30")
+
+
+def test_reaction_days_names_the_event_outside_data():
+    with pytest.raises(EventOutsideData, match="'late'"):
+        _one("2025-07-22T19:12", "America/New_York", event_id="late")
+
+
+def test_trading_days_from_drops_missing_values():
+    series = pd.Series([4.2, float("nan"), 4.3], index=pd.to_datetime(["2025-04-17", "2025-04-18", "2025-04-21"]))
+    days = trading_days_from(series)
+    assert list(days) == [pd.Timestamp("2025-04-17"), pd.Timestamp("2025-04-21")]
+    assert reaction_day("2025-04-17T16:30", "America/New_York", days) == pd.Timestamp("2025-04-21")
+
+
+# ------------------------------------------------------------------------------------- read_events checks
+
+GOOD_ROW = "e1,2025-05-02T06:30,Asia/Tokyo,about,what,https://example.org/a,Name,,none"
+
+
+def _write(tmp_path, *rows, header=",".join(EVENT_COLUMNS)):
+    path = tmp_path / "events.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+BAD_FILES = {
+    "duplicate id": ([GOOD_ROW, GOOD_ROW], 3, "unique event_id"),
+    "id not snake_case": ([GOOD_ROW.replace("e1", "Kato-Remark")], 2, "snake_case"),
+    "time without minutes": ([GOOD_ROW.replace("T06:30", "")], 2, "YYYY-MM-DDTHH:MM"),
+    "unknown zone": ([GOOD_ROW.replace("Asia/Tokyo", "JST")], 2, "IANA time zone"),
+    "time skipped by DST": ([GOOD_ROW.replace("2025-05-02T06:30,Asia/Tokyo", "2025-03-30T02:30,Europe/Rome")],
+                            2, "daylight-saving"),
+    "URL not http": ([GOOD_ROW.replace("https://example.org/a", "example.org/a")], 2, "http"),
+    "missing description": ([GOOD_ROW.replace(",what,", ",,")], 2, "'description'"),
+    "wrong field count": ([GOOD_ROW + ",extra"], 2, "9 fields"),
+}
+
+
+@pytest.mark.parametrize("key", list(BAD_FILES))
+def test_read_events_names_file_and_line(tmp_path, key):
+    rows, line, message = BAD_FILES[key]
+    path = _write(tmp_path, *rows)
+    with pytest.raises(DataFormatError, match=message) as info:
+        read_events(path)
+    assert info.value.line == line
+    assert info.value.path == str(path)
+
+
+def test_read_events_counts_lines_across_quoted_newlines(tmp_path):
+    multi = 'e0,2025-05-02T06:30,Asia/Tokyo,"two\nlines",what,https://example.org/a,Name,,none'
+    path = _write(tmp_path, multi, GOOD_ROW.replace("Asia/Tokyo", "Asia/Tokio"))
+    with pytest.raises(DataFormatError) as info:
+        read_events(path)
+    assert info.value.line == 4
+
+
+def test_read_events_rejects_wrong_header(tmp_path):
+    path = _write(tmp_path, GOOD_ROW, header="event_id,when,zone")
+    with pytest.raises(DataFormatError, match="header") as info:
+        read_events(path)
+    assert info.value.line == 1
+
+
+# -------------------------------------------------------------------------------- the real events file
+
+
+@pytest.fixture(scope="module")
+def events():
+    return read_events(EVENTS_CSV)
+
+
+@pytest.fixture(scope="module")
+def dgs10_days(shared_data):
+    dgs10 = pd.read_csv(shared_data / "fred" / "DGS10.csv", index_col="observation_date", parse_dates=True)["DGS10"]
+    return trading_days_from(dgs10)
+
+
+def test_events_file_has_the_eight_events(events):
+    assert list(events["event_id"]) == EVENT_IDS
+    assert events["source_url"].str.match(r"^https?://").all()
+    assert (events["time_note"].str.len() > 20).all()
+
+
+def test_kato_remark_records_the_jobs_report(events):
+    confounders = events.set_index("event_id").loc["kato_remark", "confounders"]
+    assert "employment report" in confounders
+    assert "8:30 am ET" in confounders
+
+
+def test_kato_walkback_is_dated_by_milan_time(events):
+    row = events.set_index("event_id").loc["kato_walkback"]
+    assert row["timezone"] == "Europe/Rome"
+    assert row["local_datetime"].startswith("2025-05-04")
+    assert "Milan local time" in row["time_note"]
+
+
+EXPECTED_REACTION = {
+    "tariff_announcement": ("2025-04-03", RULE_AFTER_CLOSE),
+    "china_retaliation": ("2025-04-04", RULE_SAME_DAY),
+    "tariff_pause": ("2025-04-09", RULE_SAME_DAY),
+    "kato_remark": ("2025-05-02", RULE_AFTER_CLOSE),  # Tokyo Friday morning = US Thursday evening
+    "kato_walkback": ("2025-05-05", RULE_NON_TRADING_DAY),  # Sunday in Milan
+    "geneva_truce": ("2025-05-12", RULE_SAME_DAY),  # Monday morning in Geneva, before the US open
+    "moodys_downgrade": ("2025-05-19", RULE_AFTER_CLOSE),
+    "us_japan_deal": ("2025-07-23", RULE_AFTER_CLOSE),
+}
+
+
+def test_real_events_map_to_expected_reaction_days(events, dgs10_days):
+    table = reaction_days(events, dgs10_days)
+    assert list(table.index) == EVENT_IDS
+    for event_id, (date, rule) in EXPECTED_REACTION.items():
+        assert table.loc[event_id, "reaction_date"] == pd.Timestamp(date), event_id
+        assert table.loc[event_id, "rule"] == rule, event_id
+    assert set(table["reaction_date"]) <= set(dgs10_days)
+
+
+# ------------------------------------------------------------------------------ jobs-report release dates
+
+
+@pytest.fixture(scope="module")
+def release_csv(shared_data):
+    return shared_data / "calendars" / "employment_situation_release_dates.csv"
+
+
+EXTRA_VINTAGES = ["2012-12-12", "2013-05-06", "2020-05-11", "2024-01-10", "2024-08-21"]
+
+
+def test_release_dates_drop_extra_vintages(release_csv):
+    dates = read_release_dates(release_csv)
+    assert pd.Timestamp("2025-05-02") in dates
+    assert not dates.isin(pd.to_datetime(EXTRA_VINTAGES)).any()
+    every = read_release_dates(release_csv, drop_extra_vintage=False)
+    assert pd.to_datetime(EXTRA_VINTAGES).isin(every).all()
+    assert len(every) - len(dates) == len(EXTRA_VINTAGES)
+    assert dates.is_monotonic_increasing and dates.is_unique
+
+
+def test_jobs_report_reacts_same_day_and_confounds_kato(release_csv, events, dgs10_days):
+    reactions = release_reaction_days(read_release_dates(release_csv), dgs10_days, errors="drop")
+    assert reactions.loc[pd.Timestamp("2025-05-02")] == pd.Timestamp("2025-05-02")
+    assert reactions.loc[pd.Timestamp("2025-04-04")] == pd.Timestamp("2025-04-04")
+    kato = reaction_days(events, dgs10_days).loc["kato_remark", "reaction_date"]
+    assert kato in set(reactions)
+
+
+def test_release_on_a_non_trading_day_moves_to_the_next():
+    reactions = release_reaction_days(pd.to_datetime(["2025-04-18", "2025-05-02"]), SYNTHETIC_DAYS)
+    assert list(reactions) == [pd.Timestamp("2025-04-21"), pd.Timestamp("2025-05-02")]
+    with pytest.raises(EventOutsideData):
+        release_reaction_days(pd.to_datetime(["2025-07-03"]), SYNTHETIC_DAYS)
+    assert release_reaction_days(pd.to_datetime(["2025-07-03"]), SYNTHETIC_DAYS, errors="drop").empty
+
+
+def test_read_release_dates_names_bad_line(tmp_path):
+    path = tmp_path / "releases.csv"
+    header = "release_date,reference_month,sources,alfred_extra_vintage"
+    path.write_text(f"{header}\n2025-05-02,,alfred,0\n2025-13-01,,alfred,0\n", encoding="utf-8")
+    with pytest.raises(DataFormatError, match="YYYY-MM-DD") as info:
+        read_release_dates(path)
+    assert info.value.line == 3
