@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test site-test lab install clean bench
+.PHONY: book test site-test pdf lab install clean bench
 
 install: $(STAMP)
 
@@ -39,8 +39,14 @@ test: $(STAMP)
 # The built book (run `make book` first) in headless Chromium with all network outside localhost blocked:
 # every page of _toc.yml, charts, figure/table downloads, notebooks, links (tests/site). Needs Debian's
 # chromium (`apt-get install chromium`; .ci/run installs it); Playwright drives it and downloads nothing.
-site-test: $(STAMP)
+site-test: $(STAMP) pdf
 	$(BIN)/python -m pytest tests/site
+
+# The PDF edition (after `make book`): every page printed by headless Chromium once its charts and formulas have
+# rendered, joined in _toc.yml order behind a title page with the citation, page-numbered, written to
+# _build/html/treasury-card.pdf (linked from every page). Needs Debian's chromium, like site-test.
+pdf: $(STAMP)
+	$(BIN)/python -m treasurycard.book.pdf
 
 # Open the chapters in JupyterLab (MyST markdown opens as notebooks through jupytext).
 lab: $(STAMP)
