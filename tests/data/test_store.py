@@ -163,6 +163,8 @@ def test_store_reads_table3_holdings_and_custody_from_the_mirror(tmp_path, share
     store = DataStore(cache_dir=tmp_path / "cache", mirror=shared_data, offline=True)
     flows = store.tic_flows()
     assert flows.attrs["table5_check"] is not None and len(flows.attrs["table5_check"])
+    hist = flows.attrs["history_check"]
+    assert len(hist) and (hist["difference_bn"].abs() <= 0.05 + 0.02 * hist["holders_bn"]).all()
     held = store.tic_holdings()
     assert held["month"].max() >= flows["month"].max()
     custody = store.fed_custody("2002-01-01", "2030-12-31")

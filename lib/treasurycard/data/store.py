@@ -552,7 +552,8 @@ class DataStore:
         convention and the sum checks), then checked against Table 5 of the same release
         (``tic/slt_table5.txt``) in the months both hold, when Table 5 is stored or fetchable: every Table 5
         country must have a row, and holdings must agree to rounding. ``attrs["table5_check"]`` holds that
-        comparison (or None when Table 5 was not available).
+        comparison (or None when Table 5 was not available); ``attrs["history_check"]`` the comparison with the
+        history file ``mfhhis01.txt`` (an earlier release: revisions up to 2% allowed, countries in both only).
         """
         from .sources import tic_flows as flows_source
 
@@ -568,6 +569,13 @@ class DataStore:
         if self.locate("tic/slt_table5.txt") is not None or not self.offline:
             check = flows_source.compare_with_major_holders(table, self.tic("slt_table5.txt", refresh=refresh))
         table.attrs["table5_check"] = check
+        history = None
+        if self.locate("tic/mfhhis01.txt") is not None or not self.offline:
+            # an earlier release: the Treasury revises recent months, so allow revisions, and compare only the
+            # countries both tables list
+            history = flows_source.compare_with_major_holders(table, self.tic("mfhhis01.txt", refresh=refresh),
+                                                              revision_pct=2.0, require_rows=False)
+        table.attrs["history_check"] = history
         return table
 
     def tic_holdings(self, refresh: bool = False) -> pd.DataFrame:
