@@ -173,3 +173,14 @@ def test_real_dgs10_april_2025(shared_data):
     assert april["date"] == pd.Timestamp("2025-04-30")
     assert_allclose([april["level_pct"], april["change_bp"], april["high_pct"]], [4.17, -6.0, 4.48], rtol=0, atol=1e-9)
     assert april["high_date"] == pd.Timestamp("2025-04-11")
+
+
+def test_largest_fall_skips_series_breaks():
+    from treasurycard.book.holdings import largest_fall
+
+    # hand-made: the 2021-03 drop of 50 crosses a series break and is left out; the largest other fall is 7
+    tic = pd.DataFrame({"month": ["2021-01", "2021-02", "2021-03", "2021-04", "2021-05"], "country": "X",
+                        "holdings_bn": [100.0, 93.0, 43.0, 45.0, 40.0], "kind": "country"})
+    tic.attrs["series_breaks"] = [{"month": "2021-03"}]
+    out = largest_fall(tic, "X")
+    assert out == {"month": "2021-02", "fall_bn": 7.0, "first_month": "2021-02", "n": 3}

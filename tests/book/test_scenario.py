@@ -75,3 +75,34 @@ def test_bad_shares_rejected(shares):
 def test_bad_holdings_rejected():
     with pytest.raises(ValueError):
         scenario.scenario_moves({"Japan": float("nan")}, [0.1], [_effect()])
+
+
+def test_new_estimates_are_the_abstracts():
+    ar, aru, dk = scenario.AHMED_REBUCCI, scenario.AHMED_REBUCCI_UNIDENTIFIED, scenario.DAMICO_KING_STOCK
+    assert (ar.low_bp, ar.flow_bn) == (100.0, 100.0) and "more than 100 basis points" in ar.quote
+    assert (aru.low_bp, aru.high_bp) == (19.0, 44.0) and "19-44 basis points" in aru.quote
+    assert (dk.central_bp, dk.flow_bn, dk.shock) == (30.0, 300.0, "stock") and "about 30" in dk.quote
+    assert {e.shock for e in scenario.ESTIMATES} == {"flow", "stock"}
+    assert all(e.reference_quarter for e in scenario.ESTIMATES)
+
+
+def test_scale_by_debt_hand_computed():
+    # debt 10,000bn at the reference quarter and 25,000bn later: a 100bn flow then is a 250bn flow later,
+    # so 40-60 bp per 250bn, i.e. 16-24 bp per 100bn (hand: 40 * 100/250 = 16, 60 * 100/250 = 24)
+    e = FlowEffect(source="T", cite_key="t", horizon="short run", series_id="DGS5", flow_bn=100.0, low_bp=40.0,
+                   central_bp=50.0, high_bp=60.0, central_rule="m", flow="f", quote="q", where="w",
+                   reference_quarter="2010-04-01")
+    debt = pd.Series([10_000.0, 25_000.0], index=pd.to_datetime(["2010-04-01", "2025-01-01"]))
+    out = scenario.scale_by_debt(e, debt, "2025-01-01")
+    assert out.flow_bn == 250.0 and "2010-04" in out.conversion and "2025-01" in out.conversion
+    assert_allclose([100 * v for v in out.bp_per_bn().values()], [16.0, 20.0, 24.0], rtol=0, atol=1e-12)
+    with pytest.raises(ValueError, match="no debt figure"):
+        scenario.scale_by_debt(e, debt, "2024-01-01")
+    with pytest.raises(ValueError, match="no reference_quarter"):
+        scenario.scale_by_debt(_effect(), debt, "2025-01-01")
+
+
+def test_shock_must_be_flow_or_stock():
+    with pytest.raises(ValueError, match="shock"):
+        FlowEffect(source="T", cite_key="t", horizon="h", series_id="DGS5", flow_bn=1.0, low_bp=1.0, central_bp=1.0,
+                   high_bp=1.0, central_rule="m", flow="f", quote="q", where="w", shock="both")

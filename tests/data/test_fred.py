@@ -60,3 +60,27 @@ def test_real_file_parses(shared_data):
     # the value on one day equals the file's own text for that day
     line = next(l for l in raw if l.startswith("2025-04-11,"))
     assert s.loc["2025-04-11"] == float(line.split(",")[1])
+
+
+# ---------------------------------------------------------------------- leading zeros = not reported
+
+
+def test_leading_zeros_are_not_reported():
+    from treasurycard.data.sources.fred import reported_from_first_nonzero
+
+    idx = pd.date_range("2007-06-06", periods=6, freq="W-WED")
+    s = pd.Series([0.0, 0.0, np.nan, 1200.0, 1210.5, 1205.0], index=idx, name="WMTSECL1")
+    out = reported_from_first_nonzero(s)
+    assert out.iloc[:3].isna().all()
+    assert out.iloc[3:].tolist() == [1200.0, 1210.5, 1205.0]
+
+
+def test_zero_after_first_report_is_refused():
+    from treasurycard.data.sources.fred import reported_from_first_nonzero
+    from treasurycard.errors import DataValidationError
+
+    idx = pd.date_range("2007-06-06", periods=4, freq="W-WED")
+    with pytest.raises(DataValidationError, match="0 on 2007-06-27"):
+        reported_from_first_nonzero(pd.Series([0.0, 5.0, 6.0, 0.0], index=idx, name="WMTSECL1"))
+    with pytest.raises(DataValidationError, match="no non-zero value"):
+        reported_from_first_nonzero(pd.Series([0.0, 0.0], index=idx[:2], name="WMTSECL1"))

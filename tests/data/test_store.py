@@ -154,3 +154,24 @@ def test_real_mirror_multi_series(shared_data, tmp_path):
     prov = store.provenance()
     assert set(prov["origin"]) == {"mirror"}
     assert prov["note"].str.contains("repo=").all()  # the mirror's own MANIFEST.csv is reported
+
+
+# ---------------------------------------------------------------------- TIC Table 3, spliced holdings, custody
+
+
+def test_store_reads_table3_holdings_and_custody_from_the_mirror(tmp_path, shared_data):
+    store = DataStore(cache_dir=tmp_path / "cache", mirror=shared_data, offline=True)
+    flows = store.tic_flows()
+    assert flows.attrs["table5_check"] is not None and len(flows.attrs["table5_check"])
+    hist = flows.attrs["history_check"]
+    assert len(hist) and (hist["difference_bn"].abs() <= 0.05 + 0.02 * hist["holders_bn"]).all()
+    held = store.tic_holdings()
+    assert held["month"].max() >= flows["month"].max()
+    custody = store.fed_custody("2002-01-01", "2030-12-31")
+    raw = store.fred_series("WMTSECL1")
+    first = raw[raw > 0].index[0]
+    assert custody.index[0] == first and raw.loc[:first].iloc[:-1].eq(0).all()
+    assert custody.loc[first] == raw.loc[first] / 1000
+    keys = set(store.provenance()["key"])
+    assert {"tic/slt_table3.txt", "tic/slt_table5.txt", "tic/mfhhis01.txt", "fred/WMTSECL1.csv"} <= keys
+    assert not (tmp_path / "cache").exists() or not any((tmp_path / "cache").rglob("*.txt"))

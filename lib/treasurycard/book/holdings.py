@@ -364,3 +364,28 @@ def compare_quarterly(tic: pd.DataFrame, quarterly: pd.Series, label: str = TOTA
     both = pd.DataFrame({"tic_bn": tic_level.reindex(other.index), "other_bn": other}).dropna()
     both["difference_bn"] = np.round(both["other_bn"] - both["tic_bn"], 1)
     return both
+
+
+def largest_fall(tic: pd.DataFrame, country: str) -> dict:
+    """The largest monthly fall in a holder's holdings, leaving out changes that cross a series break.
+
+    Parameters
+    ----------
+    tic : pandas.DataFrame
+        The tidy TIC holdings table (with ``attrs["series_breaks"]`` from the history file).
+    country : str
+        The Treasury's label.
+
+    Returns
+    -------
+    dict
+        ``month`` (``YYYY-MM`` of the fall), ``fall_bn`` (positive billions of dollars: the previous month's
+        holdings minus this month's), ``first_month`` (the first month with a change, i.e. where the
+        search starts) and ``n`` (changes searched).
+    """
+    ch = monthly_changes(tic, country)
+    ch = ch[~ch["series_break"]].dropna(subset=["change_bn"])
+    if ch.empty:
+        raise ValueError(f"{country}: no monthly change outside series breaks in the table")
+    worst = ch["change_bn"].idxmin()
+    return {"month": worst, "fall_bn": float(-ch.loc[worst, "change_bn"]), "first_month": ch.index[0], "n": len(ch)}

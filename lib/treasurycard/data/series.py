@@ -16,6 +16,7 @@ KINDS = {
     "fx": {"level_unit": "currency units", "change_unit": "%", "bounds": (1e-3, 1e4)},
     "index": {"level_unit": "index", "change_unit": "%", "bounds": (1e-3, 1e6)},
     "holdings": {"level_unit": "bn USD", "change_unit": "bn USD", "bounds": (0.0, 1e5)},
+    "amount_mn": {"level_unit": "mn USD", "change_unit": "mn USD", "bounds": (0.0, 1e9)},
 }
 
 
@@ -78,6 +79,11 @@ _CATALOGUE = [
     SeriesInfo("SP500", "S&P 500 index", "index", market="stocks"),
     SeriesInfo("IRLTLT01JPM156N", "Japan 10-year government bond yield (OECD, monthly)", "yield", "monthly"),
     SeriesInfo("FDHBFIN", "Federal debt held by foreign investors (billions of dollars)", "holdings", "quarterly"),
+    # Wednesday levels, millions; zeros before July 2007 mean "not reported" (DataStore.fed_custody drops them)
+    SeriesInfo("WMTSECL1", "Treasuries held in custody at the New York Fed for foreign official accounts "
+               "(millions of dollars, Wednesday level)", "amount_mn", "weekly"),
+    # quarterly, dated the first day of the quarter, value at the quarter's end; includes intragovernmental debt
+    SeriesInfo("GFDEBTN", "Federal debt: total public debt (millions of dollars)", "amount_mn", "quarterly"),
 ]
 
 CATALOGUE: dict[str, SeriesInfo] = {s.series_id: s for s in _CATALOGUE}

@@ -75,6 +75,9 @@ TIC_URLS = {
     "slt_table5.txt": "https://ticdata.treasury.gov/resource-center/data-chart-center/tic/Documents/slt_table5.txt",
 }
 
+#: Treasury's address of TIC "Table 3" (holdings, net purchases and valuation changes by country, monthly).
+TIC_TABLE3_URL = "https://ticdata.treasury.gov/resource-center/data-chart-center/tic/Documents/slt_table3.txt"
+
 #: Largest gap, in calendar days, allowed between a requested start or end date and a series' first or last
 #: observation when ``DataStore.fred(..., complete=True)`` checks coverage, by the series' frequency.
 COVERAGE_SLACK_DAYS = {"daily": 10, "weekly": 14, "monthly": 62, "quarterly": 184, "annual": 366}
@@ -541,6 +544,76 @@ class DataStore:
 
         return self._load(key, url, fetch, parse, refresh, f"TIC file {filename}")
 
+    def tic_flows(self, refresh: bool = False) -> pd.DataFrame:
+        """TIC Table 3 (tidy: month, country, holdings, net purchases, valuation; billions of dollars).
+
+        Read from mirror, cache or the Treasury like :meth:`tic`, parsed by
+        :func:`treasurycard.data.sources.tic_flows.read_slt_table3` (its docstring states the sign
+        convention and the sum checks), then checked against Table 5 of the same release
+        (``tic/slt_table5.txt``) in the months both hold, when Table 5 is stored or fetchable: every Table 5
+        country must have a row, and holdings must agree to rounding. ``attrs["table5_check"]`` holds that
+        comparison (or None when Table 5 was not available); ``attrs["history_check"]`` the comparison with the
+        history file ``mfhhis01.txt`` (an earlier release: revisions up to 2% allowed, countries in both only).
+        """
+        from .sources import tic_flows as flows_source
+
+        key, url = "tic/slt_table3.txt", TIC_TABLE3_URL
+        fetch = lambda: _fetch_text(url, self.session, retry_count=self.retry_count, pause=self.retry_pause)  # noqa: E731
+
+        def parse(data: bytes, source: str, path: Path | None):
+            table = _parse_tic_bytes(flows_source.read_slt_table3, data, source, path, "slt_table3.txt")
+            return table, table["month"].min(), table["month"].max(), len(table)
+
+        table = self._load(key, url, fetch, parse, refresh, "TIC file slt_table3.txt")
+        check = None
+        if self.locate("tic/slt_table5.txt") is not None or not self.offline:
+            check = flows_source.compare_with_major_holders(table, self.tic("slt_table5.txt", refresh=refresh))
+        table.attrs["table5_check"] = check
+        history = None
+        if self.locate("tic/mfhhis01.txt") is not None or not self.offline:
+            # an earlier release: the Treasury revises recent months, so allow revisions, and compare only the
+            # countries both tables list
+            history = flows_source.compare_with_major_holders(table, self.tic("mfhhis01.txt", refresh=refresh),
+                                                              revision_pct=2.0, require_rows=False)
+        table.attrs["history_check"] = history
+        return table
+
+    def tic_holdings(self, refresh: bool = False) -> pd.DataFrame:
+        """The Major Foreign Holders history (``mfhhis01.txt``) continued by the current Table 5 to its newest month.
+
+        See :func:`treasurycard.data.sources.tic_flows.continue_holdings`: a ``vintage`` column names the
+        file of each month's figures, and ``attrs["revisions"]`` lists the figures the two releases disagree
+        on in the months both hold.
+        """
+        from .sources import tic_flows as flows_source
+
+        return flows_source.continue_holdings(self.tic("mfhhis01.txt", refresh=refresh),
+                                              self.tic("slt_table5.txt", refresh=refresh))
+
+    def fed_custody(self, start, end, refresh: bool = False) -> pd.Series:
+        """Weekly Treasuries held in custody at the New York Fed for foreign official accounts, billions.
+
+        FRED ``WMTSECL1`` (Wednesday levels, millions of dollars) divided by 1,000. The series is 0 before
+        it was first reported (July 2007): those leading zeros are "not reported" and become NaN. A zero
+        after the first reported week would be a damaged file and raises :class:`DataValidationError`.
+
+        Returns
+        -------
+        pandas.Series
+            Named ``WMTSECL1``, ``DatetimeIndex`` of Wednesdays named ``date``, billions of dollars, from
+            ``start`` to ``end`` inclusive; ``attrs["units"] = {"WMTSECL1": "bn USD"}``.
+        """
+        from .sources.fred import reported_from_first_nonzero
+
+        full = reported_from_first_nonzero(self.fred_series("WMTSECL1", refresh=refresh)) / 1000.0
+        out = full.loc[pd.Timestamp(start): pd.Timestamp(end)].dropna()
+        if out.empty:
+            raise DataValidationError(f"WMTSECL1: no reported week between {start} and {end} (reported weeks run "
+                                      f"{full.first_valid_index():%Y-%m-%d} to {full.last_valid_index():%Y-%m-%d})")
+        out.index.name = "date"
+        out.attrs["units"] = {"WMTSECL1": "bn USD"}
+        return out
+
     def path(self, key: str) -> Path:
         """Path of a stored file that cannot be fetched (e.g. ``calendars/...``), from mirror or cache."""
         data, prov = self.read_bytes(key)
@@ -573,6 +646,22 @@ def _check_coverage(frame: pd.DataFrame, ids, start: pd.Timestamp, end: pd.Times
             f"{'; '.join(short)}. A chart of this range would be partial: shorten the range, or refresh the "
             "data (refresh=True) or point TREASURYCARD_MIRROR at a newer snapshot"
         )
+
+
+def _parse_tic_bytes(reader, data: bytes, source: str, path: Path | None, filename: str) -> pd.DataFrame:
+    """Run a TIC file reader on a stored file, or on a download (through a temporary file named like it,
+    so that a bad download never reaches the cache); errors then name the URL, not the temporary file."""
+    if path is not None:
+        return reader(path)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp) / filename
+        tmp_path.write_bytes(data)
+        try:
+            table = reader(tmp_path)
+        except DataFormatError as err:
+            raise DataFormatError(source, err.line, err.expected, err.found) from None
+    table.attrs["source"] = source
+    return table
 
 
 def _fetch_text(url: str, session=None, timeout: float = 60.0, retry_count: int = 3, pause: float = 0.5,

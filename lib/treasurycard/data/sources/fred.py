@@ -349,3 +349,42 @@ def fetch_fred_csv(series_id: str, *, session=None, timeout: float = 30.0, retry
         f"could not download FRED series {series_id} from {url}: {tried}. {remedy}. Nothing was written to "
         "the cache"
     ))
+
+
+def reported_from_first_nonzero(series: pd.Series) -> pd.Series:
+    """A FRED series that publishes 0 for the periods before it was reported, with those zeros set to NaN.
+
+    Some H.4.1 series (e.g. ``WMTSECL1``, custody holdings for foreign official accounts) are 0 before their
+    first reported week. Those leading zeros mean "not reported", not "none held".
+
+    Parameters
+    ----------
+    series : pandas.Series
+        The series as parsed (any unit); missing values stay missing.
+
+    Returns
+    -------
+    pandas.Series
+        The same series with every value before the first non-zero one set to NaN.
+
+    Raises
+    ------
+    DataValidationError
+        If the series has no non-zero value, or a zero after its first non-zero value (a zero there is not
+        the "not reported" convention and would be read as a sale of everything), naming the date.
+    """
+    from ...errors import DataValidationError
+
+    nonzero = series[series.fillna(0) != 0]
+    if nonzero.empty:
+        raise DataValidationError(f"series {series.name}: no non-zero value at all; the file is damaged: refetch it")
+    first = nonzero.index[0]
+    later_zero = series[(series.index > first) & (series == 0)]
+    if len(later_zero):
+        raise DataValidationError(
+            f"series {series.name}: 0 on {later_zero.index[0]:%Y-%m-%d}, after its first reported value on "
+            f"{first:%Y-%m-%d}; zeros are read as 'not reported' only before the first report: the file is damaged, "
+            "refetch it (refresh=True)")
+    out = series.astype(float).copy()
+    out[out.index < first] = np.nan
+    return out
