@@ -154,3 +154,26 @@ def test_real_mirror_multi_series(shared_data, tmp_path):
     prov = store.provenance()
     assert set(prov["origin"]) == {"mirror"}
     assert prov["note"].str.contains("repo=").all()  # the mirror's own MANIFEST.csv is reported
+
+
+def test_store_works_without_fcntl(tmp_path):
+    """Windows has no ``fcntl``: the store must import, lock, write and read without it (filelock's job)."""
+    import subprocess
+    import sys
+    import textwrap
+
+    code = textwrap.dedent(f"""
+        import sys
+        sys.modules["fcntl"] = None          # as on Windows: `import fcntl` raises ImportError
+        from pathlib import Path
+        from treasurycard.data.store import DataStore
+        store = DataStore(cache_dir=Path({str(tmp_path / 'cache')!r}), offline=True)
+        with store._locked():
+            (store.cache_dir / "probe.txt").write_text("x")
+        with store._locked(shared=True):
+            print((store.cache_dir / "probe.txt").read_text())
+        print("fcntl" in sys.modules and sys.modules["fcntl"] is not None)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["x", "False"]

@@ -26,8 +26,8 @@ Failures, and how the store reacts (the README's "When data sources fail" says t
   to the stored copy with a :class:`~treasurycard.errors.StaleDataWarning` naming its vintage; the
   provenance row is marked ``stale`` and its ``note`` says why, so a chapter can print it.
 - Cache writes are atomic (temporary file, ``fsync``, ``os.replace``) and serialised between processes by
-  an advisory lock on ``.lock`` in the cache; readers take the lock shared, so they see a file and its
-  manifest row from the same write. A file whose sha256 disagrees with its manifest row (a run killed
+  a cross-platform lock (``filelock``) on ``.lock`` in the cache; readers take it too, so they see a file
+  and its manifest row from the same write. A file whose sha256 disagrees with its manifest row (a run killed
   between the two writes, or a hand edit) is still read, with a warning and its retrieval time unknown.
 - No secret (``api_key=`` parameters, the value of ``FRED_API_KEY``) is written to the manifest, the
   provenance, a warning or an error message.
@@ -39,7 +39,6 @@ import contextlib
 import csv
 import dataclasses
 import datetime as dt
-import fcntl
 import hashlib
 import io
 import os
@@ -50,6 +49,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from filelock import FileLock
 
 from ..errors import (
     DataFormatError,
@@ -108,7 +108,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     try:
         umask = os.umask(0)
         os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)
+        if hasattr(os, "fchmod"):  # POSIX (on Windows a file's mode has no read bits to set)
+            os.fchmod(fd, 0o666 & ~umask)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -197,27 +198,22 @@ class DataStore:
 
     @contextlib.contextmanager
     def _locked(self, shared: bool = False):
-        """Serialise cache writes between processes sharing one cache (an advisory ``flock``).
+        """Serialise cache access between processes sharing one cache (a :class:`filelock.FileLock`).
 
-        Writers hold the lock exclusively; readers of the cache hold it shared, so that they never see a
-        file from one write and its manifest row from another. A cache folder where the lock file cannot
-        be created (read-only) is read without the lock.
+        The lock is the file ``.lock`` in the cache, taken with the operating system's own locking
+        (``fcntl`` on Linux and macOS, ``msvcrt`` on Windows) through the ``filelock`` package. Writers and
+        readers of the cache both hold it (``shared`` is kept for readers: they hold it only for the time
+        of reading one file and its manifest row), so a reader never sees a file from one write and its
+        manifest row from another. A cache folder where the lock file cannot be created (read-only) is
+        read without the lock.
         """
         if not shared:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
-        try:
-            lock = open(self.cache_dir / ".lock", "a")
-        except OSError:
-            if not shared:
-                raise
+        elif not (self.cache_dir.is_dir() and os.access(self.cache_dir, os.W_OK)):
             yield
             return
-        with lock:
-            fcntl.flock(lock, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+        with FileLock(self.cache_dir / ".lock"):
+            yield
 
     def manifest(self) -> pd.DataFrame:
         """The cache manifest as a DataFrame (empty, with its columns, when nothing was fetched yet).
