@@ -60,16 +60,19 @@ from ..errors import (
     StaleDataWarning,
     redact_secrets,
 )
+from . import settings
 from .sources import fred as fred_source
 from .series import change_units
 from .validate import require_columns, validate_series
 
-#: The project root: the folder holding ``_config.yml`` two levels above this package (``lib/treasurycard``).
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
+#: The project root (the folder holding ``_config.yml``).
+PROJECT_ROOT = settings.PROJECT_ROOT
 
 MANIFEST_COLUMNS = ["key", "source_url", "retrieved_at", "sha256", "first_date", "last_date", "rows"]
 
-#: Treasury's address of the "Major Foreign Holders of Treasury Securities" history file.
+#: The TIC files the store can fetch, at the Treasury's public addresses. The address used is
+#: :func:`treasurycard.data.settings.live_url` of ``tic/NAME`` (the same unless ``TREASURYCARD_TREASURY_BASE_URL``
+#: is set).
 TIC_URLS = {
     "mfhhis01.txt": "https://ticdata.treasury.gov/resource-center/data-chart-center/tic/Documents/mfhhis01.txt",
     "slt_table5.txt": "https://ticdata.treasury.gov/resource-center/data-chart-center/tic/Documents/slt_table5.txt",
@@ -78,10 +81,6 @@ TIC_URLS = {
 #: Largest gap, in calendar days, allowed between a requested start or end date and a series' first or last
 #: observation when ``DataStore.fred(..., complete=True)`` checks coverage, by the series' frequency.
 COVERAGE_SLACK_DAYS = {"daily": 10, "weekly": 14, "monthly": 62, "quarterly": 184, "annual": 366}
-
-
-def _truthy(value: str | None) -> bool:
-    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -174,20 +173,13 @@ class DataStore:
     @classmethod
     def from_env(cls, environ=None, **overrides) -> "DataStore":
         """Make a store from ``TREASURYCARD_CACHE``, ``TREASURYCARD_MIRROR`` and ``TREASURYCARD_OFFLINE``."""
-        env = os.environ if environ is None else environ
-        cache = Path(env.get("TREASURYCARD_CACHE") or PROJECT_ROOT / "data" / "cache")
-        mirror_raw = env.get("TREASURYCARD_MIRROR")
-        mirror = None
-        if mirror_raw:
-            mirror = Path(mirror_raw)
-            if not mirror.is_absolute():
-                mirror = (PROJECT_ROOT / mirror).resolve()
-            if not mirror.is_dir():
-                raise DataUnavailable(
-                    f"TREASURYCARD_MIRROR={mirror_raw!r} is not a folder ({mirror}); point it at a mirror laid "
-                    "out as fred/SERIES.csv and tic/mfhhis01.txt, or unset it"
-                )
-        kwargs = dict(cache_dir=cache, mirror=mirror, offline=_truthy(env.get("TREASURYCARD_OFFLINE")))
+        where = settings.locations(environ)
+        if where.mirror_problem:
+            raise DataUnavailable(
+                f"{where.mirror_problem}; point it at a mirror laid out as fred/SERIES.csv and tic/mfhhis01.txt, "
+                "or unset it"
+            )
+        kwargs = dict(cache_dir=where.cache, mirror=where.mirror, offline=where.offline)
         kwargs.update(overrides)
         return cls(**kwargs)
 
@@ -515,7 +507,7 @@ class DataStore:
         from .validate import validate_holdings
 
         key = f"tic/{filename}"
-        url = TIC_URLS.get(filename)
+        url = settings.live_url(key) if filename in TIC_URLS else None
         fetch = None if url is None else (
             lambda: _fetch_text(url, self.session, retry_count=self.retry_count, pause=self.retry_pause))
 
