@@ -109,9 +109,9 @@ def report(found: Check) -> str:
             lines.append(f"  network: {reason}")
             if "OFFLINE" in reason:
                 break
+    online = "unset TREASURYCARD_OFFLINE and go online" if where.offline else "go online"
     lines += ["To fix it, do one of:",
-              "  - go online (and unset TREASURYCARD_OFFLINE), then `make data` to fetch every input into the "
-              "cache, then `make book`",
+              f"  - {online}, then `make data` (fetches every input into the cache) and `make book`",
               "  - or build from an offline copy of the data: "
               "TREASURYCARD_MIRROR=/path/to/data TREASURYCARD_OFFLINE=1 make book",
               "    (a folder laid out like the cache: fred/DGS10.csv, tic/mfhhis01.txt, ...)"]
