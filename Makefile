@@ -36,18 +36,19 @@ preflight: $(STAMP)
 data: $(STAMP)
 	$(BIN)/python -m treasurycard.data.inputs $(if $(REFRESH),--refresh)
 
-# JOBS=2 (or more): execute the chapters in parallel into the execution cache first (one process per core,
-# treasurycard.book.execute); Jupyter Book then renders them from the cache. JOBS=1 (default): the build executes
-# them one after another itself.
+# JOBS=2 (or more): execute the chapters in parallel into the execution cache first (one process per core; skipped
+# when no chapter changed since the cache was last written); Jupyter Book then renders them from the cache.
+# JOBS=1 (default): the build executes them one after another itself.
 JOBS ?= 1
 
 book: preflight
 	@if [ -d _build/.jupyter_cache ] && [ "$$(cat _build/.book-inputs 2>/dev/null)" != "$(BOOK_INPUTS)" ]; then \
 	  echo "package, events, data or data settings changed since the last build: executing every chapter again"; \
 	  rm -rf _build/.jupyter_cache _build/.doctrees; fi
-	@if [ "$(JOBS)" -gt 1 ]; then $(BIN)/python -m treasurycard.book.execute .; fi
-	# (the book's extension _ext/ publishes exports/, the chapters' figures and tables, beside the pages)
-	$(BIN)/jupyter-book build . --warningiserror --keep-going
+	# treasurycard.book.build: with JOBS > 1 the chapters are executed in parallel first; then jupyter-book build
+	# (warnings are errors); a failing chapter's own error is named last. The book's extension (_ext/) publishes
+	# exports/, the chapters' figures and tables, beside the pages.
+	$(BIN)/python -m treasurycard.book.build . --jobs $(JOBS)
 	echo "$(BOOK_INPUTS)" > _build/.book-inputs
 
 test: $(STAMP)

@@ -13,8 +13,8 @@ page over 2 MB. Run from the project root with the data settings of a normal bui
     TREASURYCARD_MIRROR=../shared/data TREASURYCARD_OFFLINE=1 .venv/bin/python benchmarks/bench_build.py
     ... benchmarks/bench_build.py --jobs 2    # as `make book JOBS=2`: chapters executed in parallel first
 
-With ``--jobs N`` (N > 1) each build first executes the outdated chapters in parallel into the execution cache
-(:mod:`treasurycard.book.execute`), as ``make book JOBS=N`` does, and the time printed includes that step.
+Each build is the one ``make book JOBS=N`` runs (:mod:`treasurycard.book.build`); with ``--jobs N`` (N > 1) it
+first executes the changed chapters in parallel into the execution cache, and the time printed includes that.
 """
 
 from __future__ import annotations
@@ -46,17 +46,10 @@ def copy_sources(dest: Path) -> None:
 
 
 def build(book: Path, env: dict, jobs: int = 1) -> float:
+    """Seconds for one build as ``make book JOBS=jobs`` runs it (``python -m treasurycard.book.build``)."""
     start = time.perf_counter()
-    if jobs > 1:
-        pre = subprocess.run([str(BIN / "python"), "-m", "treasurycard.book.execute", str(book)], env=env,
-                             capture_output=True, text=True)
-        if pre.returncode != 0:
-            sys.stderr.write(pre.stdout[-4000:] + pre.stderr[-4000:])
-            raise SystemExit(f"parallel execution failed (exit {pre.returncode}); see the output above")
-    proc = subprocess.run(
-        [str(BIN / "jupyter-book"), "build", str(book), "--warningiserror", "--keep-going"],
-        env=env, capture_output=True, text=True,
-    )
+    proc = subprocess.run([str(BIN / "python"), "-m", "treasurycard.book.build", str(book), "--jobs", str(jobs)],
+                          env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-4000:])
