@@ -14,6 +14,10 @@ No thebe when it is off
     sphinx-thebe (loaded by Jupyter Book whatever the settings) puts its configuration script on every page
     twice, which throws "THEBE_JS_URL has already been declared", and names a CDN. With thebe launch buttons
     off (the default) its scripts are dropped from the pages.
+The chapters' exports
+    The figures and tables the chapters wrote (``exports/``) are copied to ``exports/`` in the HTML output at
+    the end of the build, beside the pages that link them, whatever runs the build (``make book`` or
+    ``jupyter-book build`` alone).
 ``treasurycard_always_reread``
     Pages (docnames) that are read again on every build, even when their source did not change: the
     reproducibility appendix, whose build date and package versions must be those of *this* build. (Such a
@@ -23,6 +27,7 @@ No thebe when it is off
 from __future__ import annotations
 
 import html
+import os
 import shutil
 from pathlib import Path
 
@@ -125,6 +130,19 @@ def reread_always(app, env, added, changed, removed):
     return [doc for doc in app.config.treasurycard_always_reread if doc in env.found_docs]
 
 
+def publish_exports(app, exception) -> None:
+    """Copy the exports folder (``exports/``, or ``TREASURYCARD_EXPORTS``; written by the chapters while they ran)
+    into the HTML output as ``exports/``, replacing the old copy."""
+    if exception is not None or app.builder.format != "html":
+        return
+    # the same folder as treasurycard.book.export.exports_dir(), without importing the package here
+    source = Path(os.environ.get("TREASURYCARD_EXPORTS") or Path(app.srcdir) / "exports")
+    target = Path(app.outdir) / "exports"
+    if source.is_dir():
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(source, target)
+
+
 def setup(app):
     app.add_config_value("treasurycard_always_reread", [], "env")
     _keep_cached_outputs()
@@ -135,4 +153,5 @@ def setup(app):
     app.connect("html-page-context", add_notebook_download, priority=450)
     app.connect("html-page-context", drop_unused_thebe)
     app.connect("env-get-outdated", reread_always)
+    app.connect("build-finished", publish_exports)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

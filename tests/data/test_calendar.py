@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from treasurycard.data.calendar import (
+    RELEASE_DATES_CSV,
     EVENT_COLUMNS,
     RULE_AFTER_CLOSE,
     RULE_NON_TRADING_DAY,
@@ -255,21 +257,48 @@ def test_real_events_map_to_expected_reaction_days(events, dgs10_days):
 
 
 @pytest.fixture(scope="module")
-def release_csv(shared_data):
-    return shared_data / "calendars" / "employment_situation_release_dates.csv"
+def release_csv():
+    """The project's own calendar (no mirror needed)."""
+    return RELEASE_DATES_CSV
 
 
-EXTRA_VINTAGES = ["2012-12-12", "2013-05-06", "2020-05-11", "2024-01-10", "2024-08-21"]
+def _mirror_release_dates(path: Path) -> tuple[set, set]:
+    """(monthly report days, ALFRED's vintage-only days) of the mirror's documented calendar file."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows and set(rows[0]) == {"release_date", "reference_month", "sources", "alfred_extra_vintage"}
+    keep = {pd.Timestamp(r["release_date"]) for r in rows if r["alfred_extra_vintage"] == "0"}
+    extra = {pd.Timestamp(r["release_date"]) for r in rows if r["alfred_extra_vintage"] == "1"}
+    return keep, extra
 
 
-def test_release_dates_drop_extra_vintages(release_csv):
+def test_release_dates_have_a_source_on_every_row(release_csv):
+    table = pd.read_csv(release_csv, dtype=str, keep_default_na=False)
+    assert (table["source"].str.len() > 0).all()
+    assert table["source_url"].str.startswith("https://").all()
+    # ALFRED's list from 2011, Bloomberg's for 2010 (the only source for that year)
+    year = table["release_date"].str[:4].astype(int)
+    assert table.loc[year >= 2011, "source"].str.startswith("ALFRED").all()
+    assert table.loc[year == 2010, "source"].str.startswith("Bloomberg").all()
     dates = read_release_dates(release_csv)
-    assert pd.Timestamp("2025-05-02") in dates
-    assert not dates.isin(pd.to_datetime(EXTRA_VINTAGES)).any()
-    every = read_release_dates(release_csv, drop_extra_vintage=False)
-    assert pd.to_datetime(EXTRA_VINTAGES).isin(every).all()
-    assert len(every) - len(dates) == len(EXTRA_VINTAGES)
-    assert dates.is_monotonic_increasing and dates.is_unique
+    assert dates.is_monotonic_increasing and dates.is_unique and len(dates) == len(table)
+    assert pd.Timestamp("2025-05-02") in dates and pd.Timestamp("2025-04-04") in dates
+
+
+def test_release_dates_match_the_mirror_without_vintage_only_days(release_csv, shared_data):
+    mirror = shared_data / "calendars" / "employment_situation_release_dates.csv"
+    if not mirror.is_file():
+        pytest.skip(f"{mirror} is not in this mirror")
+    keep, extra = _mirror_release_dates(mirror)
+    dates = set(read_release_dates(release_csv))
+    assert extra and not dates & extra          # ALFRED's vintage-only days are out
+    assert dates == keep                        # every monthly report day of the mirror, nothing else
+    # the reference months the mirror knows are carried over
+    table = pd.read_csv(release_csv, dtype=str, keep_default_na=False).set_index("release_date")
+    with mirror.open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row["alfred_extra_vintage"] == "0":
+                assert table.loc[row["release_date"], "reference_month"] == row["reference_month"]
 
 
 def test_jobs_report_reacts_same_day_and_confounds_kato(release_csv, events, dgs10_days):
@@ -288,10 +317,29 @@ def test_release_on_a_non_trading_day_moves_to_the_next():
     assert release_reaction_days(pd.to_datetime(["2025-07-03"]), SYNTHETIC_DAYS, errors="drop").empty
 
 
-def test_read_release_dates_names_bad_line(tmp_path):
+HEADER = "release_date,reference_month,source,source_url,also_listed_by"
+SOURCE = "ALFRED,https://alfred.stlouisfed.org/release/downloaddates?rid=50,"
+
+
+@pytest.mark.parametrize("body, line, match", [
+    (f"2025-05-02,2025-04,{SOURCE}\n2025-13-01,,{SOURCE}\n", 3, "YYYY-MM-DD"),
+    (f"2025-05-02,2025-4,{SOURCE}\n", 2, "YYYY-MM"),
+    ("2025-05-02,,,,\n", 2, "source"),
+    (f"2025-06-06,,{SOURCE}\n2025-05-02,,{SOURCE}\n", 3, "ascending"),
+    (f"2025-05-02,,{SOURCE}\n2025-05-02,,{SOURCE}\n", 3, "once each"),
+    ("2025-05-02,,ALFRED\n", 2, "5 fields"),
+])
+def test_read_release_dates_names_bad_line(tmp_path, body, line, match):
     path = tmp_path / "releases.csv"
-    header = "release_date,reference_month,sources,alfred_extra_vintage"
-    path.write_text(f"{header}\n2025-05-02,,alfred,0\n2025-13-01,,alfred,0\n", encoding="utf-8")
-    with pytest.raises(DataFormatError, match="YYYY-MM-DD") as info:
+    path.write_text(f"{HEADER}\n{body}", encoding="utf-8")
+    with pytest.raises(DataFormatError, match=match) as info:
         read_release_dates(path)
-    assert info.value.line == 3
+    assert info.value.line == line
+
+
+def test_read_release_dates_refuses_the_mirror_layout(tmp_path):
+    path = tmp_path / "releases.csv"
+    path.write_text("release_date,reference_month,sources,alfred_extra_vintage\n2025-05-02,,alfred,0\n")
+    with pytest.raises(DataFormatError, match="source_url") as info:
+        read_release_dates(path)
+    assert info.value.line == 1

@@ -175,3 +175,26 @@ def test_store_reads_table3_holdings_and_custody_from_the_mirror(tmp_path, share
     keys = set(store.provenance()["key"])
     assert {"tic/slt_table3.txt", "tic/slt_table5.txt", "tic/mfhhis01.txt", "fred/WMTSECL1.csv"} <= keys
     assert not (tmp_path / "cache").exists() or not any((tmp_path / "cache").rglob("*.txt"))
+
+
+def test_store_works_without_fcntl(tmp_path):
+    """Windows has no ``fcntl``: the store must import, lock, write and read without it (filelock's job)."""
+    import subprocess
+    import sys
+    import textwrap
+
+    code = textwrap.dedent(f"""
+        import sys
+        sys.modules["fcntl"] = None          # as on Windows: `import fcntl` raises ImportError
+        from pathlib import Path
+        from treasurycard.data.store import DataStore
+        store = DataStore(cache_dir=Path({str(tmp_path / 'cache')!r}), offline=True)
+        with store._locked():
+            (store.cache_dir / "probe.txt").write_text("x")
+        with store._locked(shared=True):
+            print((store.cache_dir / "probe.txt").read_text())
+        print("fcntl" in sys.modules and sys.modules["fcntl"] is not None)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["x", "False"]

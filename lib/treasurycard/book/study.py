@@ -24,8 +24,8 @@ from ..data.store import PROJECT_ROOT, DataStore
 
 #: The project's own event calendar (one row an event, with its local time, time zone and source).
 EVENTS_CSV = PROJECT_ROOT / "data" / "events.csv"
-#: The mirror/cache file of US employment-report (Employment Situation) release dates.
-JOBS_CALENDAR = "calendars/employment_situation_release_dates.csv"
+#: The project's curated calendar of US employment-report (Employment Situation) release dates.
+JOBS_CALENDAR = calendar.RELEASE_DATES_CSV
 
 
 @dataclass
@@ -138,8 +138,12 @@ def april_study(store: DataStore, windows=CORE_WINDOWS, **engine_kwargs) -> Stud
 
 
 def jobs_report_days(store: DataStore) -> pd.DatetimeIndex:
-    """US employment-report release dates (8:30 am ET), without ALFRED's extra vintages."""
-    return calendar.read_release_dates(store.path(JOBS_CALENDAR))
+    """US employment-report release dates (8:30 am ET) from the project's calendar :data:`JOBS_CALENDAR`.
+
+    ``store`` is not read (the calendar is part of the project, not fetched data); it is kept so that the
+    chapters' calls stay the same.
+    """
+    return calendar.read_release_dates(JOBS_CALENDAR)
 
 
 def kato_study(store: DataStore, windows=((0, 0), (0, 1)), **engine_kwargs) -> StudyResult:

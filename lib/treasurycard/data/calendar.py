@@ -53,7 +53,9 @@ RULE_NON_TRADING_DAY = "non-trading day: next trading day"
 
 _LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 _EVENT_ID = re.compile(r"^[a-z][a-z0-9_]*$")
-_RELEASE_COLUMNS = ("release_date", "reference_month", "sources", "alfred_extra_vintage")
+_RELEASE_COLUMNS = ("release_date", "reference_month", "source", "source_url", "also_listed_by")
+#: The project's curated calendar of US employment-report (Employment Situation) release dates.
+RELEASE_DATES_CSV = Path(__file__).resolve().parents[3] / "data" / "employment_report_dates.csv"
 
 
 # --------------------------------------------------------------------------------------------- helpers
@@ -339,28 +341,33 @@ def reaction_days(
     return result.join(events.set_index("event_id"))
 
 
-def read_release_dates(path, drop_extra_vintage: bool = True) -> pd.DatetimeIndex:
-    """Employment Situation (jobs report) release dates from ``calendars/employment_situation_release_dates.csv``.
+def read_release_dates(path=RELEASE_DATES_CSV) -> pd.DatetimeIndex:
+    """US employment-report (Employment Situation) release dates from the project's curated calendar.
 
     Parameters
     ----------
-    path : str or pathlib.Path
-        CSV with columns ``release_date`` (YYYY-MM-DD), ``reference_month``, ``sources``,
-        ``alfred_extra_vintage`` (0 or 1).
-    drop_extra_vintage : bool, default True
-        Drop rows with ``alfred_extra_vintage == 1``: days on which ALFRED recorded a new vintage of the
-        release that were not monthly jobs-report days (see the mirror's PROVENANCE.md).
+    path : str or pathlib.Path, default :data:`RELEASE_DATES_CSV` (``data/employment_report_dates.csv``)
+        CSV with columns ``release_date`` (YYYY-MM-DD), ``reference_month`` (YYYY-MM, or empty where no
+        source gives it), ``source`` and ``source_url`` (where the date comes from; required on every
+        row) and ``also_listed_by`` (independent lists that have the same date, or empty).
 
     Returns
     -------
     pandas.DatetimeIndex
-        Sorted release dates named ``release_date``. The report is published at 8:30 am ET.
+        Release dates in ascending order, named ``release_date``. The report is published at 8:30 am ET.
 
     Raises
     ------
     DataFormatError
-        Naming the file and line of a wrong header, an unparseable date, a flag other than 0/1, or a
-        duplicate date.
+        Naming the file and line of a wrong header, a wrong number of fields, an unparseable date or
+        month, a row without a source, or a date repeated or out of order.
+
+    Notes
+    -----
+    The dates are ALFRED's release-date list for the Employment Situation (2011 onward) without the
+    days on which ALFRED recorded only a new vintage, and Bloomberg's release dates for 2010; the
+    offline mirror's ``calendars/employment_situation_release_dates.csv`` documents the derivation and
+    ``tests/data/test_calendar.py`` checks the two agree.
     """
     path = Path(path)
     dates = []
@@ -369,27 +376,27 @@ def read_release_dates(path, drop_extra_vintage: bool = True) -> pd.DatetimeInde
         header = next(reader, None)
         if header is None or tuple(header) != _RELEASE_COLUMNS:
             raise DataFormatError(path, 1, "the header " + ",".join(_RELEASE_COLUMNS), ",".join(header or []))
-        seen = set()
         for record in reader:
             line = reader.line_num
             if not any(field.strip() for field in record):
                 continue
             if len(record) != len(_RELEASE_COLUMNS):
                 raise DataFormatError(path, line, f"{len(_RELEASE_COLUMNS)} fields", f"{len(record)} fields")
-            raw_date, _, _, flag = record
+            raw_date, month, source, url, _ = record
             try:
                 date = pd.Timestamp(dt.datetime.strptime(raw_date, "%Y-%m-%d"))
             except ValueError:
                 raise DataFormatError(path, line, "release_date as YYYY-MM-DD", raw_date) from None
-            if flag not in ("0", "1"):
-                raise DataFormatError(path, line, "alfred_extra_vintage 0 or 1", flag)
-            if date in seen:
-                raise DataFormatError(path, line, "each release_date once", raw_date)
-            seen.add(date)
-            if drop_extra_vintage and flag == "1":
-                continue
+            if month and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+                raise DataFormatError(path, line, "reference_month as YYYY-MM or empty", month)
+            if not source.strip() or not url.strip().startswith(("https://", "http://")):
+                raise DataFormatError(path, line, "a source and its address (source, source_url) on every row",
+                                      f"source={source!r}, source_url={url!r}")
+            if dates and date <= dates[-1]:
+                raise DataFormatError(path, line, f"release dates once each, ascending (after {dates[-1]:%Y-%m-%d})",
+                                      raw_date)
             dates.append(date)
-    return pd.DatetimeIndex(sorted(dates), name="release_date")
+    return pd.DatetimeIndex(dates, name="release_date")
 
 
 def release_reaction_days(

@@ -26,8 +26,8 @@ Failures, and how the store reacts (the README's "When data sources fail" says t
   to the stored copy with a :class:`~treasurycard.errors.StaleDataWarning` naming its vintage; the
   provenance row is marked ``stale`` and its ``note`` says why, so a chapter can print it.
 - Cache writes are atomic (temporary file, ``fsync``, ``os.replace``) and serialised between processes by
-  an advisory lock on ``.lock`` in the cache; readers take the lock shared, so they see a file and its
-  manifest row from the same write. A file whose sha256 disagrees with its manifest row (a run killed
+  a cross-platform lock (``filelock``) on ``.lock`` in the cache; readers take it too, so they see a file
+  and its manifest row from the same write. A file whose sha256 disagrees with its manifest row (a run killed
   between the two writes, or a hand edit) is still read, with a warning and its retrieval time unknown.
 - No secret (``api_key=`` parameters, the value of ``FRED_API_KEY``) is written to the manifest, the
   provenance, a warning or an error message.
@@ -39,7 +39,6 @@ import contextlib
 import csv
 import dataclasses
 import datetime as dt
-import fcntl
 import hashlib
 import io
 import os
@@ -50,6 +49,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from filelock import FileLock
 
 from ..errors import (
     DataFormatError,
@@ -60,16 +60,19 @@ from ..errors import (
     StaleDataWarning,
     redact_secrets,
 )
+from . import settings
 from .sources import fred as fred_source
 from .series import change_units
 from .validate import require_columns, validate_series
 
-#: The project root: the folder holding ``_config.yml`` two levels above this package (``lib/treasurycard``).
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
+#: The project root (the folder holding ``_config.yml``).
+PROJECT_ROOT = settings.PROJECT_ROOT
 
 MANIFEST_COLUMNS = ["key", "source_url", "retrieved_at", "sha256", "first_date", "last_date", "rows"]
 
-#: Treasury's address of the "Major Foreign Holders of Treasury Securities" history file.
+#: The TIC files the store can fetch, at the Treasury's public addresses. The address used is
+#: :func:`treasurycard.data.settings.live_url` of ``tic/NAME`` (the same unless ``TREASURYCARD_TREASURY_BASE_URL``
+#: is set).
 TIC_URLS = {
     "mfhhis01.txt": "https://ticdata.treasury.gov/resource-center/data-chart-center/tic/Documents/mfhhis01.txt",
     "slt_table5.txt": "https://ticdata.treasury.gov/resource-center/data-chart-center/tic/Documents/slt_table5.txt",
@@ -81,10 +84,6 @@ TIC_TABLE3_URL = "https://ticdata.treasury.gov/resource-center/data-chart-center
 #: Largest gap, in calendar days, allowed between a requested start or end date and a series' first or last
 #: observation when ``DataStore.fred(..., complete=True)`` checks coverage, by the series' frequency.
 COVERAGE_SLACK_DAYS = {"daily": 10, "weekly": 14, "monthly": 62, "quarterly": 184, "annual": 366}
-
-
-def _truthy(value: str | None) -> bool:
-    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -111,7 +110,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     try:
         umask = os.umask(0)
         os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)
+        if hasattr(os, "fchmod"):  # POSIX (on Windows a file's mode has no read bits to set)
+            os.fchmod(fd, 0o666 & ~umask)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -176,20 +176,13 @@ class DataStore:
     @classmethod
     def from_env(cls, environ=None, **overrides) -> "DataStore":
         """Make a store from ``TREASURYCARD_CACHE``, ``TREASURYCARD_MIRROR`` and ``TREASURYCARD_OFFLINE``."""
-        env = os.environ if environ is None else environ
-        cache = Path(env.get("TREASURYCARD_CACHE") or PROJECT_ROOT / "data" / "cache")
-        mirror_raw = env.get("TREASURYCARD_MIRROR")
-        mirror = None
-        if mirror_raw:
-            mirror = Path(mirror_raw)
-            if not mirror.is_absolute():
-                mirror = (PROJECT_ROOT / mirror).resolve()
-            if not mirror.is_dir():
-                raise DataUnavailable(
-                    f"TREASURYCARD_MIRROR={mirror_raw!r} is not a folder ({mirror}); point it at a mirror laid "
-                    "out as fred/SERIES.csv and tic/mfhhis01.txt, or unset it"
-                )
-        kwargs = dict(cache_dir=cache, mirror=mirror, offline=_truthy(env.get("TREASURYCARD_OFFLINE")))
+        where = settings.locations(environ)
+        if where.mirror_problem:
+            raise DataUnavailable(
+                f"{where.mirror_problem}; point it at a mirror laid out as fred/SERIES.csv and tic/mfhhis01.txt, "
+                "or unset it"
+            )
+        kwargs = dict(cache_dir=where.cache, mirror=where.mirror, offline=where.offline)
         kwargs.update(overrides)
         return cls(**kwargs)
 
@@ -200,27 +193,22 @@ class DataStore:
 
     @contextlib.contextmanager
     def _locked(self, shared: bool = False):
-        """Serialise cache writes between processes sharing one cache (an advisory ``flock``).
+        """Serialise cache access between processes sharing one cache (a :class:`filelock.FileLock`).
 
-        Writers hold the lock exclusively; readers of the cache hold it shared, so that they never see a
-        file from one write and its manifest row from another. A cache folder where the lock file cannot
-        be created (read-only) is read without the lock.
+        The lock is the file ``.lock`` in the cache, taken with the operating system's own locking
+        (``fcntl`` on Linux and macOS, ``msvcrt`` on Windows) through the ``filelock`` package. Writers and
+        readers of the cache both hold it (``shared`` is kept for readers: they hold it only for the time
+        of reading one file and its manifest row), so a reader never sees a file from one write and its
+        manifest row from another. A cache folder where the lock file cannot be created (read-only) is
+        read without the lock.
         """
         if not shared:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
-        try:
-            lock = open(self.cache_dir / ".lock", "a")
-        except OSError:
-            if not shared:
-                raise
+        elif not (self.cache_dir.is_dir() and os.access(self.cache_dir, os.W_OK)):
             yield
             return
-        with lock:
-            fcntl.flock(lock, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+        with FileLock(self.cache_dir / ".lock"):
+            yield
 
     def manifest(self) -> pd.DataFrame:
         """The cache manifest as a DataFrame (empty, with its columns, when nothing was fetched yet).
@@ -522,7 +510,7 @@ class DataStore:
         from .validate import validate_holdings
 
         key = f"tic/{filename}"
-        url = TIC_URLS.get(filename)
+        url = settings.live_url(key) if filename in TIC_URLS else None
         fetch = None if url is None else (
             lambda: _fetch_text(url, self.session, retry_count=self.retry_count, pause=self.retry_pause))
 

@@ -14,8 +14,10 @@ import numpy as np
 import pandas as pd
 
 from ...errors import DataFormatError, FetchError, redact_secrets
+from ..settings import live_url
 
-#: FRED's CSV download address; ``?id=SERIES`` selects the series.
+#: FRED's public CSV download address; ``?id=SERIES`` selects the series. The address used is
+#: :func:`fred_url`, whose base is ``TREASURYCARD_FRED_BASE_URL`` if set (see :mod:`treasurycard.data.settings`).
 FRED_CSV_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv"
 #: Header names FRED has used for the date column (current, then legacy).
 DATE_HEADERS = ("observation_date", "DATE")
@@ -31,8 +33,9 @@ _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 
 
 def fred_url(series_id: str) -> str:
-    """The public CSV address of one FRED series (no API key involved)."""
-    return f"{FRED_CSV_URL}?id={series_id}"
+    """The CSV address of one FRED series (no API key involved): :data:`FRED_CSV_URL` ``?id=SERIES``, on the
+    base ``TREASURYCARD_FRED_BASE_URL`` instead of FRED's site when that is set."""
+    return live_url(f"fred/{series_id}.csv")
 
 
 def fred_page(series_id: str) -> str:
