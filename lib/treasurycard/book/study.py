@@ -24,6 +24,8 @@ from ..data.store import PROJECT_ROOT, DataStore
 
 #: The project's own event calendar (one row an event, with its local time, time zone and source).
 EVENTS_CSV = PROJECT_ROOT / "data" / "events.csv"
+#: Other news on the events' reaction days (their confounders), one sourced row each.
+SAME_DAY_NEWS_CSV = PROJECT_ROOT / "data" / "same_day_news.csv"
 #: The mirror/cache file of US employment-report (Employment Situation) release dates.
 JOBS_CALENDAR = "calendars/employment_situation_release_dates.csv"
 
@@ -103,11 +105,13 @@ def run_study(levels: pd.DataFrame, events: pd.DataFrame, event_ids, windows=((0
     results, days = {}, []
     for (market, observed_at), cols in groups.items():
         lv = levels[cols].dropna(how="all")
-        rd = calendar.reaction_days(chosen, lv.index, close=observed_at)
+        zone = series_info(cols[0]).timezone  # one market keeps one clock (New York, Tokyo, Frankfurt)
+        rd = calendar.reaction_days(chosen, lv.index, close=observed_at, market_tz=zone)
         days.append(rd[["reaction_date", "rule"]].assign(market=market, observed_at=observed_at).reset_index())
         kw = {"units": change_units(cols), **engine_kwargs}
         if reference_dates is not None:
-            ref = calendar.release_reaction_days(reference_dates, lv.index, errors="drop")
+            ref = calendar.release_reaction_days(reference_dates, lv.index, errors="drop", close=observed_at,
+                                                 market_tz=zone)
             kw["reference_dates"] = pd.DatetimeIndex(ref.unique())
         results[(market, observed_at)] = event_study(lv, rd["reaction_date"], windows, **kw)
     return StudyResult(results, pd.concat(days, ignore_index=True), list(levels.columns), event_ids)
