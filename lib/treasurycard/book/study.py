@@ -186,6 +186,20 @@ HASHIMOTO_SERIES = ["DGS10", "DGS30", "DEXJPUS"]
 HASHIMOTO_PLACEBO_START = "1990-01-01"
 
 
+#: Readers see events by name, not id (ids stay in the CSV exports).
+EVENT_NAMES = {
+    "tariff_announcement": "Tariff announcement (2 Apr 2025)",
+    "china_retaliation": "China's retaliation (4 Apr 2025)",
+    "tariff_pause": "Tariff pause (9 Apr 2025)",
+    "kato_remark": "Kato's remark (2 May 2025)",
+    "kato_walkback": "Kato's walk-back (4 May 2025)",
+    "geneva_truce": "Geneva truce (12 May 2025)",
+    "moodys_downgrade": "Moody's downgrade (16 May 2025)",
+    "us_japan_deal": "US-Japan deal (22 Jul 2025)",
+    "hashimoto_remark": "Hashimoto's remark (23 Jun 1997)",
+}
+
+
 def load_levels(store: DataStore, series_ids, start, end) -> pd.DataFrame:
     """Levels of catalogued series from their publishers (FRED, the MoF's JGB file, the ECB's fixings).
 
