@@ -360,3 +360,28 @@ def sell_america(store: DataStore) -> SellAmerica:
     week["unit"] = [units[s] for s in week.index]
     week.index.name = "series_id"
     return SellAmerica(pd.DataFrame(rows), joint, len(both), week)
+
+
+def term_premia_monthly(store: DataStore, start="2024-12-01", end=STUDY_END) -> pd.DataFrame:
+    """Month-end 10-year term premia: ACM (New York Fed, monthly file) beside Kim-Wright (FRED, daily, last
+    value of each month), percent, and their monthly changes in basis points.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by month (``YYYY-MM``): ``ACMTP10`` and ``THREEFYTP10`` (percent, NaN where a source has no
+        month end), ``ACMTP10_change_bp`` and ``THREEFYTP10_change_bp`` (from the previous month end).
+    """
+    acm = store.acm_monthly()["ACMTP10"]
+    kw = store.fred(["THREEFYTP10"], start=start, end=end)["THREEFYTP10"].dropna()
+    out = pd.DataFrame({
+        "ACMTP10": acm.groupby(acm.index.to_period("M")).last(),
+        "THREEFYTP10": kw.groupby(kw.index.to_period("M")).last(),
+    })
+    lo, hi = pd.Period(pd.Timestamp(start), "M"), pd.Period(pd.Timestamp(end), "M")
+    out = out.loc[(out.index >= lo) & (out.index <= hi)]
+    for col in ("ACMTP10", "THREEFYTP10"):
+        out[f"{col}_change_bp"] = 100 * out[col].diff()
+    out.index = out.index.astype(str)
+    out.index.name = "month"
+    return out

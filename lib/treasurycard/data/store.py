@@ -591,6 +591,22 @@ class DataStore:
 
         return self._load("ecb/eurofxref-hist.csv", ecb.ECB_URL, fetch, parse, refresh, "ECB reference rates")
 
+    def acm_monthly(self, refresh: bool = False) -> pd.DataFrame:
+        """The New York Fed's ACM term-structure estimates, monthly (``ACMTP10``: 10-year term premium, percent).
+
+        Read from ``nyfed/ACMTermPremium_monthly.csv`` (the workbook's monthly sheet saved as CSV) in the mirror
+        or cache. The New York Fed publishes an Excel workbook, not this CSV, so it is not fetched: a missing
+        file is a :class:`DataUnavailable` naming the mirror. See :func:`treasurycard.data.sources.nyfed.parse_acm_monthly`.
+        """
+        from .sources import nyfed
+
+        def parse(data: bytes, source: str, path: Path | None):
+            table = nyfed.parse_acm_monthly(data, source)
+            _check_table(table, "yield", source)  # yields and term premia, percent
+            return table, f"{table.index[0]:%Y-%m-%d}", f"{table.index[-1]:%Y-%m-%d}", len(table)
+
+        return self._load("nyfed/ACMTermPremium_monthly.csv", nyfed.ACM_URL, None, parse, refresh, "ACM term premia")
+
     def jgb(self, series_ids, start, end, refresh: bool = False) -> pd.DataFrame:
         """JGB yields ``series_ids`` (e.g. ``["JGB10Y", "JGB30Y"]``, percent, Tokyo close) from ``start`` to
         ``end`` inclusive; NaN where a tenor was not quoted. ``attrs["units"]`` gives ``bp`` for each."""
