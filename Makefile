@@ -20,7 +20,7 @@ $(STAMP): requirements.txt pyproject.toml
 # The execution cache (jupyter-cache) re-runs a chapter only when its code cells change. Outputs also depend
 # on the package, the event calendar and the data, so a fingerprint of those (and of the data settings) is
 # kept beside the cache; when it changes, every chapter is executed again rather than replayed stale.
-BOOK_INPUTS = $(shell cat $$(find lib -name '*.py' | sort) data/events.csv requirements.txt \
+BOOK_INPUTS = $(shell cat $$(find lib -name '*.py' | sort) data/events.csv data/same_day_news.csv requirements.txt \
                 $(wildcard data/cache/manifest.csv) $(wildcard $(TREASURYCARD_MIRROR)/MANIFEST.csv) 2>/dev/null \
                 | sha256sum | cut -c1-16)-mirror=$(TREASURYCARD_MIRROR)-offline=$(TREASURYCARD_OFFLINE)
 
