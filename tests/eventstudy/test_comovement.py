@@ -51,3 +51,12 @@ def test_too_short_a_window_is_refused():
         window_correlation(frame, "Y", "FX", dates[10], dates[12])
     with pytest.raises(EstimationError, match="positive"):
         paired_changes(frame, "Y", "FX", horizon=0)
+
+
+def test_rolling_series_ends_with_the_window_value():
+    from treasurycard.eventstudy.comovement import rolling_paired_correlation
+
+    frame, dates = _levels()
+    res = window_correlation(frame, "Y", "FX", dates[501], dates[519], horizon=2)
+    roll = rolling_paired_correlation(frame, "Y", "FX", res.n, horizon=2)
+    assert_allclose(roll.loc[dates[519]], res.value, rtol=1e-12)

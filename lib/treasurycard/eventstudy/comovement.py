@@ -10,7 +10,7 @@ import pandas as pd
 from ..errors import EstimationError
 from .changes import resolve_units, scaled_levels
 
-__all__ = ["CorrelationRank", "paired_changes", "window_correlation"]
+__all__ = ["CorrelationRank", "paired_changes", "rolling_paired_correlation", "window_correlation"]
 
 
 def paired_changes(levels: pd.DataFrame, x: str, y: str, horizon: int = 1, units=None) -> pd.DataFrame:
@@ -39,6 +39,15 @@ def paired_changes(levels: pd.DataFrame, x: str, y: str, horizon: int = 1, units
     both = levels[[x, y]].dropna()
     scaled = pd.DataFrame(scaled_levels(both, u), index=both.index, columns=[x, y])
     return scaled.diff(horizon).iloc[horizon:]
+
+
+def rolling_paired_correlation(levels: pd.DataFrame, x: str, y: str, n: int, horizon: int = 1, units=None) -> pd.Series:
+    """Correlation of the last ``n`` paired ``horizon``-day changes of ``x`` and ``y`` (see :func:`paired_changes`),
+    indexed by the last change's end date; the windows :func:`window_correlation` ranks against."""
+    ch = paired_changes(levels, x, y, horizon, units)
+    out = ch[x].rolling(n).corr(ch[y]).dropna()
+    out.name = f"corr({x},{y}),{n}x{horizon}d"
+    return out
 
 
 @dataclass(frozen=True)
@@ -98,7 +107,7 @@ def window_correlation(levels: pd.DataFrame, x: str, y: str, start, end, horizon
     if n < 5:
         raise EstimationError(f"only {n} paired changes of {x} and {y} from {start} to {end}; need 5")
     value = float(win[x].corr(win[y]))
-    rolling = ch[x].rolling(n).corr(ch[y]).dropna()
+    rolling = rolling_paired_correlation(levels, x, y, n, horizon, units)
     lo = pd.Timestamp(history_start) if history_start is not None else rolling.index[0] if len(rolling) else None
     hi = pd.Timestamp(history_end) if history_end is not None else rolling.index[-1] if len(rolling) else None
     hist = rolling.loc[lo:hi] if len(rolling) else rolling
