@@ -151,3 +151,14 @@ def test_jobs_day_pattern_and_sell_america_on_real_data(shared_data, tmp_path):
     assert_allclose(sa.tariff_week.loc["DGS10", list(study.TARIFF_WEEK_BASES)].to_numpy(dtype=float), [28.0, 47.0], atol=1e-9)
     tp = study.term_premia_monthly(store)
     assert tp.loc["2025-06", "ACMTP10"] == pytest.approx(0.640849, abs=1e-6) and np.isnan(tp.loc["2025-07", "ACMTP10"])
+
+
+def test_sell_america_later_peak_on_real_data(shared_data, tmp_path):
+    from treasurycard.data.store import DataStore
+
+    sa = study.sell_america(DataStore(cache_dir=tmp_path / "cache", mirror=shared_data, offline=True))
+    later = sa.later.set_index("pair")
+    assert set(later.index) == {"yield-dollar", "stock-dollar"}
+    assert (later["peak_date"] > pd.Timestamp(study.SELLOFF_END)).all()
+    assert ((later["share_below"] >= 0) & (later["share_below"] <= 1)).all()
+    assert (later["n_above_p95"] <= later["n_later"]).all()

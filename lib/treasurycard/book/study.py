@@ -324,12 +324,17 @@ class SellAmerica:
     tariff_week : pandas.DataFrame
         Changes to the close of 11 April 2025 from each base in :data:`TARIFF_WEEK_BASES` (columns), one row
         per series (bp for rates, % for the dollar index, yen and stocks), with a ``unit`` column.
+    later : pandas.DataFrame
+        For each pair, the rolling two-day-change correlation (windows as long as the sell-off window) after
+        :data:`SELLOFF_END` to the end of 2025: its peak (``peak_date``, ``peak``), the share of history
+        windows below the peak, and how many later windows exceed the history's 95th percentile.
     """
 
     correlations: pd.DataFrame
     joint_weeks: pd.DataFrame
     n_weeks: int
     tariff_week: pd.DataFrame
+    later: pd.DataFrame
 
 
 def sell_america(store: DataStore) -> SellAmerica:
@@ -340,16 +345,24 @@ def sell_america(store: DataStore) -> SellAmerica:
     shrink that share), over the trading days :data:`SELLOFF_START` to :data:`SELLOFF_END`, ranked among all
     windows of as many changes in :data:`COMOVE_HISTORY`.
     """
-    from ..eventstudy.comovement import window_correlation
+    from ..eventstudy.comovement import rolling_paired_correlation, window_correlation
     from ..eventstudy.changes import scaled_levels
 
     levels = store.fred(SELL_AMERICA_SERIES, start=STUDY_START, end=STUDY_END)
-    rows = []
+    rows, later = [], []
     for pair, (x, y) in {"yield-dollar": ("DGS10", "DTWEXBGS"), "stock-dollar": ("SP500", "DTWEXBGS")}.items():
         for horizon in (1, 2, 5):
             r = window_correlation(levels, x, y, SELLOFF_START, SELLOFF_END, horizon=horizon,
                                    history_start=COMOVE_HISTORY[0], history_end=COMOVE_HISTORY[1])
             rows.append({"pair": pair, **r.to_series().to_dict()})
+            if horizon == 2:
+                roll = rolling_paired_correlation(levels, x, y, r.n, horizon=2)
+                hist = roll.loc[COMOVE_HISTORY[0]:COMOVE_HISTORY[1]]
+                after = roll.loc[pd.Timestamp(SELLOFF_END) + pd.Timedelta(days=1):STUDY_END]
+                later.append({"pair": pair, "n": r.n, "peak_date": after.idxmax(), "peak": after.max(),
+                              "share_below": float((hist < after.max()).mean()),
+                              "history_p95": float(hist.quantile(0.95)),
+                              "n_above_p95": int((after > hist.quantile(0.95)).sum()), "n_later": len(after)})
     weekly = weekly_changes(levels[["DGS10", "DTWEXBGS"]].loc["2006-01-01":], units=change_units(["DGS10", "DTWEXBGS"]))
     both = weekly[["DGS10", "DTWEXBGS"]].dropna()
     joint = both[(both["DGS10"] >= JOINT_WEEK_BP) & (both["DTWEXBGS"] <= JOINT_WEEK_PCT)].reset_index()
@@ -359,7 +372,7 @@ def sell_america(store: DataStore) -> SellAmerica:
     week = pd.DataFrame({label: end - scaled.loc[base] for label, base in TARIFF_WEEK_BASES.items()})
     week["unit"] = [units[s] for s in week.index]
     week.index.name = "series_id"
-    return SellAmerica(pd.DataFrame(rows), joint, len(both), week)
+    return SellAmerica(pd.DataFrame(rows), joint, len(both), week, pd.DataFrame(later))
 
 
 def term_premia_monthly(store: DataStore, start="2024-12-01", end=STUDY_END) -> pd.DataFrame:
