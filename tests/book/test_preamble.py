@@ -42,3 +42,18 @@ def test_vintage_names_retrieval_and_flags_a_stale_copy():
     assert vintages(_provenance(False), ["DGS10"]) == (
         "FRED files, cached download: DGS10 to 2025-12-31 (sha256 abababab, retrieved 2026-01-02T03:04:05+00:00)")
     assert "refresh failed" in vintages(_provenance(True), ["DGS10"])
+
+
+def test_event_calendar_maps_events_within_the_trading_days_by_default():
+    import pandas as pd
+
+    from treasurycard.book.preamble import event_calendar
+
+    days = pd.bdate_range("2025-01-02", "2025-12-31")
+    table = event_calendar(days)
+    assert "hashimoto_remark" not in table.index and "kato_remark" in table.index
+    picked = event_calendar(pd.bdate_range("1997-01-02", "2025-12-31"), ["hashimoto_remark", "kato_remark"])
+    assert list(picked.index) == ["hashimoto_remark", "kato_remark"]
+    from treasurycard.errors import EventOutsideData
+    with pytest.raises(EventOutsideData, match="hashimoto_remark"):
+        event_calendar(days, ["hashimoto_remark"])

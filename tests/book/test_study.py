@@ -87,3 +87,78 @@ def test_tariff_week_on_real_data(shared_data, tmp_path):
     assert_allclose(r.value, 100 * (raw.loc["2025-04-11"] - raw.loc["2025-04-04"]), rtol=0, atol=1e-9)
     assert r.unit == "bp" and r.first_period.year == 1962
     assert r.rank == int((weekly["DGS10"].dropna() > r.value).sum()) + 1
+
+
+def test_tokyo_series_react_on_the_tokyo_clock():
+    # a 06:30 JST remark reaches that day's 15:00 Tokyo close; the same instant is the previous US evening
+    lv = synthetic_levels()
+    lv = lv.rename(columns={"DGS10": "JGB10Y", "DEXJPUS": "ECBJPYUSD"})
+    day = lv.index[350]
+    res = run_study(lv, events_at(f"{day:%Y-%m-%d}T06:30", "Asia/Tokyo"), ["news"], [(0, 0)],
+                    placebo_start=lv.index[0])
+    rd = res.reaction_days.set_index("market")["reaction_date"]
+    assert rd["tokyo"] == day                  # before the Tokyo close of that day
+    assert rd["ecb"] == day                    # 23:30 CET of the day before: the next fixing is that day's
+    assert set(res.to_frame()["observed_at"]) == {"15:00", "14:15"}
+
+
+def test_load_levels_joins_publishers_and_units(shared_data, tmp_path):
+    from treasurycard.data.store import DataStore
+
+    store = DataStore(cache_dir=tmp_path / "cache", mirror=shared_data, offline=True)
+    lv = study.load_levels(store, ["DGS10", "JGB10Y", "ECBJPYUSD"], "2025-04-28", "2025-05-09")
+    assert lv.attrs["units"] == {"DGS10": "bp", "JGB10Y": "bp", "ECBJPYUSD": "%"}
+    # 1 May: Tokyo and New York trade, the ECB does not (TARGET holiday); 6 May: Tokyo closed (Golden Week)
+    assert np.isnan(lv.loc["2025-05-01", "ECBJPYUSD"]) and lv.loc["2025-05-01", ["DGS10", "JGB10Y"]].notna().all()
+    assert np.isnan(lv.loc["2025-05-06", "JGB10Y"])
+
+
+def test_later_2025_hashimoto_and_hours_on_real_data(shared_data, tmp_path):
+    from treasurycard.data.store import DataStore
+
+    store = DataStore(cache_dir=tmp_path / "cache", mirror=shared_data, offline=True)
+    hours = study.kato_hours_study(store).to_frame()
+    day0 = hours[(hours["window_start"] == 0) & (hours["window_end"] == 0)].set_index(["event_id", "series_id"])
+    # from the snapshot (PROVENANCE.md): JGB 10y 1.291 -> 1.283, 30y 2.653 -> 2.693; yen per dollar at the ECB
+    # fixing 143.04 (30 Apr) -> 144.52 (2 May, the first fixing after the remark: 1 May was a TARGET holiday)
+    assert_allclose(day0.loc[("kato_remark", "JGB10Y"), "raw_change"], -0.8, atol=1e-9)
+    assert_allclose(day0.loc[("kato_remark", "JGB30Y"), "raw_change"], 4.0, atol=1e-9)
+    assert_allclose(day0.loc[("kato_remark", "ECBJPYUSD"), "raw_change"], 100 * np.log(144.52 / 143.04), atol=0.01)
+    assert (day0.xs("kato_remark")["reaction_date"] == pd.Timestamp("2025-05-02")).all()
+    later = study.later_study(store, windows=[(0, 0)]).reaction_days.set_index(["event_id", "market"])["reaction_date"]
+    assert later[("moodys_downgrade", "bonds")] == pd.Timestamp("2025-05-19")
+    assert later[("us_japan_deal", "fx")] == pd.Timestamp("2025-07-23")
+    hs = study.hashimoto_study(store, windows=[(0, 0)])
+    rd = hs.reaction_days.set_index("market")["reaction_date"]
+    assert rd["bonds"] == pd.Timestamp("1997-06-23") and rd["fx"] == pd.Timestamp("1997-06-24")
+
+
+def test_jobs_day_pattern_and_sell_america_on_real_data(shared_data, tmp_path):
+    from treasurycard.data.store import DataStore
+
+    store = DataStore(cache_dir=tmp_path / "cache", mirror=shared_data, offline=True)
+    pat = study.jobs_day_pattern(store)
+    # 2 May 2025 is in the changes (flagged) but not in the comparison set; fred/DGS2.csv: 3.70 (1 May), 3.83 (2 May)
+    assert pat.changes["event"].sum() == 1 and pat.n_reference == len(pat.changes) - 1
+    assert_allclose(pat.changes.loc["2025-05-02", "DGS2"], 13.0, atol=1e-9)
+    assert pat.n_reference < pat.n_release_dates
+    assert set(pat.test["series_id"]) == set(study.SHAPE_YS)
+    sa = study.sell_america(store)
+    assert set(sa.correlations["pair"]) == {"yield-dollar", "stock-dollar"}
+    assert (sa.correlations["n"] == sa.correlations["n"].iloc[0]).all()
+    assert pd.Timestamp(study.TARIFF_WEEK) in set(sa.joint_weeks["week"])
+    # PROVENANCE.md: DGS10 4.20 (2 Apr), 4.01 (4 Apr), 4.48 (11 Apr)
+    assert_allclose(sa.tariff_week.loc["DGS10", list(study.TARIFF_WEEK_BASES)].to_numpy(dtype=float), [28.0, 47.0], atol=1e-9)
+    tp = study.term_premia_monthly(store)
+    assert tp.loc["2025-06", "ACMTP10"] == pytest.approx(0.640849, abs=1e-6) and np.isnan(tp.loc["2025-07", "ACMTP10"])
+
+
+def test_sell_america_later_peak_on_real_data(shared_data, tmp_path):
+    from treasurycard.data.store import DataStore
+
+    sa = study.sell_america(DataStore(cache_dir=tmp_path / "cache", mirror=shared_data, offline=True))
+    later = sa.later.set_index("pair")
+    assert set(later.index) == {"yield-dollar", "stock-dollar"}
+    assert (later["peak_date"] > pd.Timestamp(study.SELLOFF_END)).all()
+    assert ((later["share_below"] >= 0) & (later["share_below"] <= 1)).all()
+    assert (later["n_above_p95"] <= later["n_later"]).all()

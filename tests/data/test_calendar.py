@@ -33,6 +33,7 @@ EVENT_IDS = [
     "geneva_truce",
     "moodys_downgrade",
     "us_japan_deal",
+    "hashimoto_remark",
 ]
 
 #: A synthetic market calendar: weekdays 3 Mar - 30 May 2025 with one holiday removed (Good Friday, 18 Apr).
@@ -213,7 +214,7 @@ def dgs10_days(shared_data):
     return trading_days_from(dgs10)
 
 
-def test_events_file_has_the_eight_events(events):
+def test_events_file_has_the_nine_events(events):
     assert list(events["event_id"]) == EVENT_IDS
     assert events["source_url"].str.match(r"^https?://").all()
     assert (events["time_note"].str.len() > 20).all()
@@ -241,6 +242,7 @@ EXPECTED_REACTION = {
     "geneva_truce": ("2025-05-12", RULE_SAME_DAY),  # Monday morning in Geneva, before the US open
     "moodys_downgrade": ("2025-05-19", RULE_AFTER_CLOSE),
     "us_japan_deal": ("2025-07-23", RULE_AFTER_CLOSE),
+    "hashimoto_remark": ("1997-06-23", RULE_SAME_DAY),  # New York afternoon, before the close
 }
 
 
@@ -343,3 +345,68 @@ def test_read_release_dates_refuses_the_mirror_layout(tmp_path):
     with pytest.raises(DataFormatError, match="source_url") as info:
         read_release_dates(path)
     assert info.value.line == 1
+
+
+# ------------------------------------------------------------------------------ same-day news (confounders)
+
+from treasurycard.data.calendar import NEWS_COLUMNS, read_same_day_news  # noqa: E402
+
+_NEWS_HEADER = ",".join(NEWS_COLUMNS)
+
+
+def _news(tmp_path, *rows):
+    path = tmp_path / "same_day_news.csv"
+    path.write_text("\n".join([_NEWS_HEADER, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_same_day_news_converts_local_times_and_allows_no_time(tmp_path):
+    path = _news(tmp_path,
+                 "ev,2025-05-01,12:14,Asia/Tokyo,note,what,https://a.example/x,name",
+                 "ev,2025-04-09,,Asia/Shanghai,no time given,what,https://a.example/y,name")
+    news = read_same_day_news(path, ["ev"])
+    assert news.loc[0, "time_et"] == pd.Timestamp("2025-04-30 23:14", tz="America/New_York")
+    assert pd.isna(news.loc[1, "local"]) and pd.isna(news.loc[1, "time_et"])
+
+
+@pytest.mark.parametrize("row, fragment", [
+    ("other,2025-05-01,12:14,Asia/Tokyo,n,d,https://a.example/x,s", "event_id"),
+    ("ev,2025-05-01,25:00,Asia/Tokyo,n,d,https://a.example/x,s", "local_time"),
+    ("ev,2025-05-01,12:14,Mars/Olympus,n,d,https://a.example/x,s", "IANA"),
+    ("ev,2025-05-01,12:14,Asia/Tokyo,n,d,not a url,s", "http"),
+    ("ev,2025-05-01,12:14,Asia/Tokyo,n,d,https://a.example/x,", "source_name"),
+])
+def test_same_day_news_bad_rows_name_the_line(tmp_path, row, fragment):
+    with pytest.raises(DataFormatError) as err:
+        read_same_day_news(_news(tmp_path, row), ["ev"])
+    assert err.value.line == 2 and fragment in err.value.expected
+
+
+def test_book_same_day_news_names_known_events_with_sources():
+    from treasurycard.book.study import EVENTS_CSV, SAME_DAY_NEWS_CSV
+
+    news = read_same_day_news(SAME_DAY_NEWS_CSV, read_events(EVENTS_CSV)["event_id"])
+    assert {"tariff_pause", "kato_remark"} <= set(news["event_id"])
+    assert news["source_url"].str.startswith("http").all()
+
+
+def test_release_reaction_days_on_the_tokyo_clock():
+    # an 8:30 am ET release on Friday 2 May reaches the Tokyo close only on the next Tokyo trading day
+    tokyo_days = pd.DatetimeIndex(["2025-05-01", "2025-05-02", "2025-05-07"])
+    out = release_reaction_days(["2025-05-02"], tokyo_days, close="15:00", market_tz="Asia/Tokyo")
+    assert out.iloc[0] == pd.Timestamp("2025-05-07")
+    assert release_reaction_days(["2025-05-02"], tokyo_days).iloc[0] == pd.Timestamp("2025-05-02")
+
+
+def test_kato_remark_on_the_tokyo_and_ecb_clocks(events):
+    # Tokyo: 06:30 JST on Fri 2 May is before the 15:00 Tokyo close of that day.
+    tokyo = pd.DatetimeIndex(["2025-05-01", "2025-05-02", "2025-05-07"])
+    row = events.set_index("event_id").loc[["kato_remark"]].reset_index()
+    out = reaction_days(row, tokyo, close="15:00", market_tz="Asia/Tokyo")
+    assert out.loc["kato_remark", "reaction_date"] == pd.Timestamp("2025-05-02")
+    assert out.loc["kato_remark", "rule"] == RULE_SAME_DAY
+    # ECB: 06:30 JST is 23:30 CEST on Thu 1 May, a TARGET holiday; the next fixing is Fri 2 May.
+    target = pd.DatetimeIndex(["2025-04-30", "2025-05-02", "2025-05-05"])
+    out = reaction_days(row, target, close="14:15", market_tz="Europe/Berlin")
+    assert out.loc["kato_remark", "reaction_date"] == pd.Timestamp("2025-05-02")
+    assert out.loc["kato_remark", "rule"] == RULE_NON_TRADING_DAY

@@ -39,7 +39,9 @@ def data_vintage(store: DataStore, series_ids=None, tic_files=("mfhhis01.txt",))
     store : DataStore
         The store the chapters use (mirror, cache or live fetch, as the environment says).
     series_ids : iterable of str, optional
-        FRED ids; default: every series in :data:`treasurycard.series.CATALOGUE`.
+        Catalogued ids; default: every series in :data:`treasurycard.series.CATALOGUE` (FRED series are read
+        one file each; MoF and ECB series through their publishers' single files) and, by default only, the
+        New York Fed's ACM file.
     tic_files : iterable of str
         Treasury TIC files.
 
@@ -48,10 +50,20 @@ def data_vintage(store: DataStore, series_ids=None, tic_files=("mfhhis01.txt",))
     pandas.DataFrame
         :meth:`DataStore.provenance` columns, one row per file, sorted by ``key``.
     """
-    for series_id in CATALOGUE if series_ids is None else series_ids:
-        store.fred_series(series_id)
+    ids = list(CATALOGUE if series_ids is None else series_ids)
+    for series_id in ids:
+        if series_id not in CATALOGUE or CATALOGUE[series_id].publisher == "FRED":
+            store.fred_series(series_id)
     for name in tic_files:
         store.tic(name)
+    # the other publishers' files: MoF JGB yields, ECB fixings (catalogued series), NY Fed ACM (read directly)
+    publishers = {CATALOGUE[s].publisher for s in ids if s in CATALOGUE}
+    if "MoF" in publishers:
+        store.jgb_table()
+    if "ECB" in publishers:
+        store.ecb_table()
+    if series_ids is None:
+        store.acm_monthly()
     return store.provenance().sort_values("key", ignore_index=True)
 
 

@@ -42,9 +42,21 @@ def glue_text(name: str, value, fmt: str = "{:,.1f}", unit: str = "") -> str:
     return text
 
 
-def event_calendar(trading_days) -> pd.DataFrame:
-    """The book's events (``data/events.csv``) with their reaction days on the given trading days."""
-    return calendar.reaction_days(calendar.read_events(EVENTS_CSV), trading_days)
+def event_calendar(trading_days, event_ids=None) -> pd.DataFrame:
+    """The book's events (``data/events.csv``) with their reaction days on the given trading days.
+
+    ``event_ids`` picks events (an event outside the trading days is then an error, as in
+    :func:`treasurycard.data.calendar.reaction_days`); by default every event dated within the span of
+    ``trading_days`` is mapped, so a chart of 2025 leaves out the 1997 precedent.
+    """
+    events = calendar.read_events(EVENTS_CSV)
+    if event_ids is not None:
+        events = events.set_index("event_id").loc[list(event_ids)].reset_index()
+    else:
+        days = pd.DatetimeIndex(trading_days)
+        local = pd.to_datetime(events["local_datetime"].str[:10])
+        events = events[(local >= days.min()) & (local <= days.max())]
+    return calendar.reaction_days(events, trading_days)
 
 
 #: How captions name the origins of :class:`~treasurycard.store.Provenance`.

@@ -24,6 +24,7 @@ __all__ = [
     "reaction_day",
     "reaction_days",
     "read_release_dates",
+    "read_same_day_news",
     "release_reaction_days",
     "trading_days_from",
 ]
@@ -405,6 +406,8 @@ def release_reaction_days(
     release_time: str = "08:30",
     tz: str = MARKET_TZ,
     errors: str = "raise",
+    close: str = MARKET_CLOSE,
+    market_tz: str = MARKET_TZ,
 ) -> pd.Series:
     """Reaction days of scheduled releases (by default the 8:30 am ET jobs report).
 
@@ -419,6 +422,10 @@ def release_reaction_days(
     tz : str, default ``'America/New_York'``
     errors : {'raise', 'drop'}
         What to do with a release whose reaction day the trading days do not cover.
+    close, market_tz : str
+        The market's observation time and its zone, as in :func:`reaction_day` (default the New York
+        close). A jobs report at 8:30 am ET reacts in Tokyo (close ``'15:00'``, ``'Asia/Tokyo'``) on the
+        next Tokyo trading day.
 
     Returns
     -------
@@ -434,7 +441,7 @@ def release_reaction_days(
     for date in pd.DatetimeIndex(dates):
         local = dt.datetime.combine(date.date(), release_clock)
         try:
-            reaction = _map_to_trading_day(local, tz, days, MARKET_CLOSE, MARKET_TZ)[0]
+            reaction = _map_to_trading_day(local, tz, days, close, market_tz)[0]
         except EventOutsideData:
             if errors == "raise":
                 raise
@@ -444,3 +451,59 @@ def release_reaction_days(
     return pd.Series(
         pd.DatetimeIndex(values), index=pd.DatetimeIndex(index, name="release_date"), name="reaction_date"
     )
+
+
+#: Columns of ``data/same_day_news.csv``: other news on an event's reaction day, one sourced row each.
+NEWS_COLUMNS = ("event_id", "date", "local_time", "timezone", "time_note", "description", "source_url", "source_name")
+
+
+def read_same_day_news(path, event_ids=None) -> pd.DataFrame:
+    """Read and check ``data/same_day_news.csv``: news that shares an event's reaction day (its confounders).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        CSV with the columns :data:`NEWS_COLUMNS`. ``local_time`` (``HH:MM``) may be empty when the source
+        gives no time of day; every other field is required, ``source_url`` an http(s) URL.
+    event_ids : iterable of str, optional
+        The known events (e.g. ``read_events(...)["event_id"]``); a row naming another event is an error.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows in file order, with ``local`` (a tz-aware timestamp in the row's zone, NaT without a time)
+        and ``time_et`` (the same instant in New York time, NaT without a time).
+
+    Raises
+    ------
+    DataFormatError
+        Naming the file and line of a wrong header, an empty required field, a bad date, time, zone or URL,
+        or an unknown event.
+    """
+    path = Path(path)
+    known = None if event_ids is None else set(event_ids)
+    rows = []
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        if tuple(reader.fieldnames or ()) != NEWS_COLUMNS:
+            raise DataFormatError(path, 1, "the header " + ",".join(NEWS_COLUMNS), ",".join(reader.fieldnames or []))
+        for row in reader:
+            line = reader.line_num
+            empty = [c for c in NEWS_COLUMNS if c != "local_time" and not (row[c] or "").strip()]
+            if empty:
+                raise DataFormatError(path, line, f"a value in {', '.join(empty)}", "")
+            if known is not None and row["event_id"] not in known:
+                raise DataFormatError(path, line, "an event_id of data/events.csv", row["event_id"])
+            try:
+                date = dt.datetime.strptime(row["date"], "%Y-%m-%d")
+                clock = dt.datetime.strptime(row["local_time"], "%H:%M").time() if row["local_time"] else None
+                zone = _zone(row["timezone"])
+            except (ValueError, EventOutsideData, DataValidationError, DataFormatError) as err:
+                raise DataFormatError(path, line, "date YYYY-MM-DD, local_time HH:MM or empty, an IANA zone",
+                                      f"{row['date']} {row['local_time']} {row['timezone']} ({err})") from None
+            if not re.match(r"^https?://\S+$", row["source_url"].strip()):
+                raise DataFormatError(path, line, "source_url as an http(s) URL without spaces", row["source_url"])
+            local = pd.NaT if clock is None else pd.Timestamp(dt.datetime.combine(date.date(), clock), tz=zone)
+            rows.append({**row, "local": local,
+                         "time_et": pd.NaT if clock is None else local.tz_convert(_zone(MARKET_TZ))})
+    return pd.DataFrame(rows, columns=[*NEWS_COLUMNS, "local", "time_et"])

@@ -37,6 +37,12 @@ class SeriesInfo:
     #: bond-market holidays such as Columbus Day), ``"stocks"`` (equity indexes and the VIX) or ``"fx"``
     #: (the H.10 noon rates). Event windows are counted in the series' own market's trading days.
     market: str = "bonds"
+    #: Time zone of ``observed_at``: New York for US data; ``"Asia/Tokyo"`` for the Ministry of Finance's
+    #: JGB yields (Tokyo close), ``"Europe/Berlin"`` for the ECB's 14:15 CET fixing.
+    timezone: str = "America/New_York"
+    #: Who publishes it: ``"FRED"`` (read by :meth:`DataStore.fred`), ``"MoF"`` (:meth:`DataStore.jgb`) or
+    #: ``"ECB"`` (:meth:`DataStore.ecb`).
+    publisher: str = "FRED"
 
     @property
     def level_unit(self) -> str:
@@ -78,6 +84,14 @@ _CATALOGUE = [
     SeriesInfo("VIXCLS", "CBOE VIX", "index", market="stocks"),
     SeriesInfo("SP500", "S&P 500 index", "index", market="stocks"),
     SeriesInfo("IRLTLT01JPM156N", "Japan 10-year government bond yield (OECD, monthly)", "yield", "monthly"),
+    SeriesInfo("JGB2Y", "2-year JGB yield (Tokyo close)", "yield", observed_at="15:00", market="tokyo",
+               timezone="Asia/Tokyo", publisher="MoF"),
+    SeriesInfo("JGB10Y", "10-year JGB yield (Tokyo close)", "yield", observed_at="15:00", market="tokyo",
+               timezone="Asia/Tokyo", publisher="MoF"),
+    SeriesInfo("JGB30Y", "30-year JGB yield (Tokyo close)", "yield", observed_at="15:00", market="tokyo",
+               timezone="Asia/Tokyo", publisher="MoF"),
+    SeriesInfo("ECBJPYUSD", "Japanese yen per US dollar (ECB fixing, 14:15 CET)", "fx", observed_at="14:15",
+               market="ecb", timezone="Europe/Berlin", publisher="ECB"),
     SeriesInfo("FDHBFIN", "Federal debt held by foreign investors (billions of dollars)", "holdings", "quarterly"),
     # Wednesday levels, millions; zeros before July 2007 mean "not reported" (DataStore.fed_custody drops them)
     SeriesInfo("WMTSECL1", "Treasuries held in custody at the New York Fed for foreign official accounts "

@@ -63,7 +63,7 @@ from ..errors import (
 from . import settings
 from .sources import fred as fred_source
 from .series import change_units
-from .validate import require_columns, validate_series
+from .validate import require_columns, validate_dates, validate_series
 
 #: The project root (the folder holding ``_config.yml``).
 PROJECT_ROOT = settings.PROJECT_ROOT
@@ -602,6 +602,97 @@ class DataStore:
         out.attrs["units"] = {"WMTSECL1": "bn USD"}
         return out
 
+    # ------------------------------------------------------------------ MoF JGB yields and ECB fixings
+    def jgb_table(self, refresh: bool = False) -> pd.DataFrame:
+        """The Ministry of Finance's JGB yields, all tenors (``JGB1Y`` ... ``JGB40Y``, percent, Tokyo close).
+
+        Read from ``mof/jgbcm_all.csv`` in the mirror or cache, else fetched from
+        :data:`treasurycard.data.sources.mof.JGB_URL` (Shift_JIS; the cache keeps it re-encoded as UTF-8,
+        which the reader also accepts). See :func:`treasurycard.data.sources.mof.parse_jgbcm`.
+        """
+        from .sources import download, mof
+
+        def fetch():
+            data = download.fetch_bytes(mof.JGB_URL, "the MoF JGB yield file", session=self.session,
+                                        retry_count=self.retry_count, pause=self.retry_pause)
+            try:
+                return data.decode("cp932")
+            except UnicodeDecodeError as err:
+                raise FetchError(f"the MoF JGB yield file from {mof.JGB_URL} is not Shift_JIS text ({err}); "
+                                 "the Ministry may have changed its format. Nothing was cached") from None
+
+        def parse(data: bytes, source: str, path: Path | None):
+            table = mof.parse_jgbcm(data, source)
+            _check_table(table, "yield", source)
+            return table, f"{table.index[0]:%Y-%m-%d}", f"{table.index[-1]:%Y-%m-%d}", len(table)
+
+        return self._load("mof/jgbcm_all.csv", mof.JGB_URL, fetch, parse, refresh, "MoF JGB yield file")
+
+    def ecb_table(self, refresh: bool = False) -> pd.DataFrame:
+        """The ECB's euro reference rates (units of each currency per euro at 14:15 CET), all currencies.
+
+        Read from ``ecb/eurofxref-hist.csv`` in the mirror or cache, else fetched from
+        :data:`treasurycard.data.sources.ecb.ECB_URL` (a zip; the CSV inside is cached). See
+        :func:`treasurycard.data.sources.ecb.parse_eurofxref`.
+        """
+        from .sources import download, ecb
+
+        def fetch():
+            data = download.fetch_bytes(ecb.ECB_URL, "the ECB reference-rate history", session=self.session,
+                                        retry_count=self.retry_count, pause=self.retry_pause)
+            try:
+                return ecb.unzip_history(data, ecb.ECB_URL)
+            except DataFormatError as err:
+                raise FetchError(f"the ECB reference-rate history from {ecb.ECB_URL}: {err}. Nothing was cached") from None
+
+        def parse(data: bytes, source: str, path: Path | None):
+            table = ecb.parse_eurofxref(data, source)  # rates are positive; per-euro rates such as IDR
+            validate_dates(table.index, str(source))     # exceed the fx bounds, so these are checked on the crosses
+            return table, f"{table.index[0]:%Y-%m-%d}", f"{table.index[-1]:%Y-%m-%d}", len(table)
+
+        return self._load("ecb/eurofxref-hist.csv", ecb.ECB_URL, fetch, parse, refresh, "ECB reference rates")
+
+    def acm_monthly(self, refresh: bool = False) -> pd.DataFrame:
+        """The New York Fed's ACM term-structure estimates, monthly (``ACMTP10``: 10-year term premium, percent).
+
+        Read from ``nyfed/ACMTermPremium_monthly.csv`` (the workbook's monthly sheet saved as CSV) in the mirror
+        or cache. The New York Fed publishes an Excel workbook, not this CSV, so it is not fetched: a missing
+        file is a :class:`DataUnavailable` naming the mirror. See :func:`treasurycard.data.sources.nyfed.parse_acm_monthly`.
+        """
+        from .sources import nyfed
+
+        def parse(data: bytes, source: str, path: Path | None):
+            table = nyfed.parse_acm_monthly(data, source)
+            _check_table(table, "yield", source)  # yields and term premia, percent
+            return table, f"{table.index[0]:%Y-%m-%d}", f"{table.index[-1]:%Y-%m-%d}", len(table)
+
+        return self._load("nyfed/ACMTermPremium_monthly.csv", nyfed.ACM_URL, None, parse, refresh, "ACM term premia")
+
+    def jgb(self, series_ids, start, end, refresh: bool = False) -> pd.DataFrame:
+        """JGB yields ``series_ids`` (e.g. ``["JGB10Y", "JGB30Y"]``, percent, Tokyo close) from ``start`` to
+        ``end`` inclusive; NaN where a tenor was not quoted. ``attrs["units"]`` gives ``bp`` for each."""
+        ids = [series_ids] if isinstance(series_ids, str) else list(series_ids)
+        table = self.jgb_table(refresh=refresh)
+        unknown = [s for s in ids if s not in table.columns]
+        if unknown:
+            raise DataUnavailable(f"{unknown} are not in the MoF JGB file (tenors: {', '.join(table.columns)})")
+        return _window(table[ids], ids, start, end, "MoF JGB yields")
+
+    def ecb(self, series_ids, start, end, refresh: bool = False) -> pd.DataFrame:
+        """Exchange rates at the ECB fixing, by the catalogue's ids (``ECBJPYUSD``: yen per US dollar, the
+        cross of the JPY and USD rates per euro), from ``start`` to ``end`` inclusive, TARGET days only."""
+        from .sources import ecb
+
+        ids = [series_ids] if isinstance(series_ids, str) else list(series_ids)
+        unknown = [s for s in ids if s not in ecb.SERIES]
+        if unknown:
+            raise DataUnavailable(f"{unknown} are not ECB-fixing series the book knows ({', '.join(ecb.SERIES)}); "
+                                  "add the cross to treasurycard.data.sources.ecb.SERIES")
+        table = self.ecb_table(refresh=refresh)
+        frame = pd.DataFrame({s: ecb.cross_rate(table, *ecb.SERIES[s]) for s in ids})
+        _check_table(frame, "fx", f"ECB reference rates ({', '.join(ids)})")
+        return _window(frame, ids, start, end, "ECB fixings")
+
     def path(self, key: str) -> Path:
         """Path of a stored file that cannot be fetched (e.g. ``calendars/...``), from mirror or cache."""
         data, prov = self.read_bytes(key)
@@ -615,6 +706,31 @@ class DataStore:
         """
         rows = {p.key: p.__dict__ for p in self.read_log}
         return pd.DataFrame(list(rows.values()), columns=list(Provenance.__dataclass_fields__))
+
+
+def _check_table(table: pd.DataFrame, kind: str, source) -> None:
+    """Dates ascending and unique, and every value within the plausible bounds of ``kind`` (a series kind)."""
+    from .series import KINDS
+
+    validate_dates(table.index, str(source))
+    lo, hi = KINDS[kind]["bounds"]
+    rows, cols = ((table < lo) | (table > hi)).to_numpy().nonzero()
+    if len(rows):
+        date, col, value = table.index[rows[0]], table.columns[cols[0]], table.iat[rows[0], cols[0]]
+        raise DataValidationError(
+            f"{source}: {len(rows)} value(s) outside the plausible range [{lo}, {hi}] for a {kind}, first {col} = "
+            f"{value} on {date:%Y-%m-%d}; the file is damaged or not the one expected: refetch it (refresh=True)")
+
+
+def _window(frame: pd.DataFrame, ids, start, end, what: str) -> pd.DataFrame:
+    """``frame`` from ``start`` to ``end`` with empty days dropped, required columns checked, units attached."""
+    if start is None or end is None:
+        raise ValueError("give explicit start and end dates (the book never reads up to 'today')")
+    out = frame.loc[pd.Timestamp(start): pd.Timestamp(end)].dropna(how="all")
+    out.index.name = "date"
+    require_columns(out, ids, f"{what} {start}..{end}")
+    out.attrs["units"] = change_units(ids)
+    return out
 
 
 def _check_coverage(frame: pd.DataFrame, ids, start: pd.Timestamp, end: pd.Timestamp) -> None:

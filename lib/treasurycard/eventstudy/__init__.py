@@ -23,3 +23,11 @@ __all__ = [
     "size_power",
     "weekly_changes", "rank_in_history", "rolling_correlation", "HistoryRank",
 ]
+
+# one day's cross-series pattern against a reference set of days (e.g. employment-report days)
+from .pattern import conditional_pattern_test, reference_noise  # noqa: E402
+
+__all__ += ["conditional_pattern_test", "reference_noise"]
+from .comovement import CorrelationRank, paired_changes, window_correlation  # noqa: E402
+
+__all__ += ["paired_changes", "window_correlation", "CorrelationRank"]
