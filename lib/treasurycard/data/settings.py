@@ -14,6 +14,9 @@ setting                         default                             files (key i
                                                                     ``/resource-center/data-chart-center/tic/Documents/NAME``
 ``TREASURYCARD_MOF_BASE_URL``   ``https://www.mof.go.jp``           ``mof/NAME`` from ``/jgbs/reference/interest_rate/data/NAME``
 ``TREASURYCARD_ECB_BASE_URL``   ``https://www.ecb.europa.eu``       ``ecb/STEM.csv``: the member of ``/stats/eurofxref/STEM.zip``
+``TREASURYCARD_NYFED_BASE_URL`` ``https://www.newyorkfed.org``      ``nyfed/ACMTermPremium_monthly.csv``: the sheet "ACM Monthly"
+                                                                    of ``/medialibrary/media/research/data_indicators/ACMTermPremium.xls``,
+                                                                    converted to CSV (:mod:`treasurycard.data.sources.nyfed`)
 ==============================  ==================================  ============================================
 """
 
@@ -40,6 +43,9 @@ class Publisher:
     ``path`` turns a file's name into the path and query on the publisher's site: ``{name}`` is the file
     name (``mfhhis01.txt``), ``{stem}`` the name without its extension (``DGS10``). ``zipped``: the
     publisher serves the file as the only member of a zip archive (the ECB's historical rates).
+    ``published_as``: pairs (stored name, published name) for files the publisher serves under another name
+    and in another format, which the reader converts (the New York Fed's workbook ``ACMTermPremium.xls``,
+    stored as ``ACMTermPremium_monthly.csv``); such a file is not the publisher's bytes.
     """
 
     folder: str
@@ -49,13 +55,19 @@ class Publisher:
     path: str
     content_type: str
     zipped: bool = False
+    published_as: tuple[tuple[str, str], ...] = ()
 
     def base_url(self, environ=None) -> str:
         env = os.environ if environ is None else environ
         return (env.get(self.setting) or self.default).rstrip("/")
 
     def url_path(self, filename: str) -> str:
+        filename = dict(self.published_as).get(filename, filename)
         return self.path.format(name=filename, stem=filename.rsplit(".", 1)[0])
+
+    def converted(self, filename: str) -> bool:
+        """Whether the stored file is converted from a file the publisher serves under another name."""
+        return filename in dict(self.published_as)
 
     def filename_for(self, path_and_query: str) -> str | None:
         """The file name a request path (with its query) asks for, or None if it is not this publisher's."""
@@ -65,7 +77,7 @@ class Publisher:
         if match is None:
             return None
         if "name" in match.groupdict():
-            return match["name"]
+            return {published: stored for stored, published in self.published_as}.get(match["name"], match["name"])
         return match["stem"] + ".csv"  # FRED's series and the ECB's zipped file are CSV files
 
 
@@ -78,6 +90,9 @@ PUBLISHERS: dict[str, Publisher] = {p.folder: p for p in [
               "/jgbs/reference/interest_rate/data/{name}", "text/csv"),
     Publisher("ecb", "European Central Bank", "TREASURYCARD_ECB_BASE_URL", "https://www.ecb.europa.eu",
               "/stats/eurofxref/{stem}.zip", "application/zip", zipped=True),
+    Publisher("nyfed", "New York Fed", "TREASURYCARD_NYFED_BASE_URL", "https://www.newyorkfed.org",
+              "/medialibrary/media/research/data_indicators/{name}", "application/vnd.ms-excel",
+              published_as=(("ACMTermPremium_monthly.csv", "ACMTermPremium.xls"),)),
 ]}
 
 

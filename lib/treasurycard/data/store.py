@@ -78,7 +78,9 @@ TIC_URLS = {
     "slt_table5.txt": "https://ticdata.treasury.gov/resource-center/data-chart-center/tic/Documents/slt_table5.txt",
 }
 
-#: Treasury's address of TIC "Table 3" (holdings, net purchases and valuation changes by country, monthly).
+#: Treasury's address of TIC "Table 3" (holdings, net purchases and valuation changes by country, monthly);
+#: the address used is :func:`treasurycard.data.settings.live_url` of ``tic/slt_table3.txt`` (the same unless
+#: ``TREASURYCARD_TREASURY_BASE_URL`` is set).
 TIC_TABLE3_URL = "https://ticdata.treasury.gov/resource-center/data-chart-center/tic/Documents/slt_table3.txt"
 
 #: Largest gap, in calendar days, allowed between a requested start or end date and a series' first or last
@@ -545,7 +547,8 @@ class DataStore:
         """
         from .sources import tic_flows as flows_source
 
-        key, url = "tic/slt_table3.txt", TIC_TABLE3_URL
+        key = "tic/slt_table3.txt"
+        url = settings.live_url(key)  # TIC_TABLE3_URL unless TREASURYCARD_TREASURY_BASE_URL is set
         fetch = lambda: _fetch_text(url, self.session, retry_count=self.retry_count, pause=self.retry_pause)  # noqa: E731
 
         def parse(data: bytes, source: str, path: Path | None):
@@ -608,17 +611,21 @@ class DataStore:
 
         Read from ``mof/jgbcm_all.csv`` in the mirror or cache, else fetched from
         :data:`treasurycard.data.sources.mof.JGB_URL` (Shift_JIS; the cache keeps it re-encoded as UTF-8,
-        which the reader also accepts). See :func:`treasurycard.data.sources.mof.parse_jgbcm`.
+        which the reader also accepts; the address is :func:`~treasurycard.data.settings.live_url` of the key,
+        the same unless ``TREASURYCARD_MOF_BASE_URL`` is set). See :func:`treasurycard.data.sources.mof.parse_jgbcm`.
         """
         from .sources import download, mof
 
+        key = "mof/jgbcm_all.csv"
+        url = settings.live_url(key)
+
         def fetch():
-            data = download.fetch_bytes(mof.JGB_URL, "the MoF JGB yield file", session=self.session,
+            data = download.fetch_bytes(url, "the MoF JGB yield file", session=self.session,
                                         retry_count=self.retry_count, pause=self.retry_pause)
             try:
                 return data.decode("cp932")
             except UnicodeDecodeError as err:
-                raise FetchError(f"the MoF JGB yield file from {mof.JGB_URL} is not Shift_JIS text ({err}); "
+                raise FetchError(f"the MoF JGB yield file from {url} is not Shift_JIS text ({err}); "
                                  "the Ministry may have changed its format. Nothing was cached") from None
 
         def parse(data: bytes, source: str, path: Path | None):
@@ -626,47 +633,67 @@ class DataStore:
             _check_table(table, "yield", source)
             return table, f"{table.index[0]:%Y-%m-%d}", f"{table.index[-1]:%Y-%m-%d}", len(table)
 
-        return self._load("mof/jgbcm_all.csv", mof.JGB_URL, fetch, parse, refresh, "MoF JGB yield file")
+        return self._load(key, url, fetch, parse, refresh, "MoF JGB yield file")
 
     def ecb_table(self, refresh: bool = False) -> pd.DataFrame:
         """The ECB's euro reference rates (units of each currency per euro at 14:15 CET), all currencies.
 
         Read from ``ecb/eurofxref-hist.csv`` in the mirror or cache, else fetched from
-        :data:`treasurycard.data.sources.ecb.ECB_URL` (a zip; the CSV inside is cached). See
-        :func:`treasurycard.data.sources.ecb.parse_eurofxref`.
+        :data:`treasurycard.data.sources.ecb.ECB_URL` (a zip; the CSV inside is cached; the address is
+        :func:`~treasurycard.data.settings.live_url` of the key, the same unless ``TREASURYCARD_ECB_BASE_URL`` is
+        set). See :func:`treasurycard.data.sources.ecb.parse_eurofxref`.
         """
         from .sources import download, ecb
 
+        key = "ecb/eurofxref-hist.csv"
+        url = settings.live_url(key)
+
         def fetch():
-            data = download.fetch_bytes(ecb.ECB_URL, "the ECB reference-rate history", session=self.session,
+            data = download.fetch_bytes(url, "the ECB reference-rate history", session=self.session,
                                         retry_count=self.retry_count, pause=self.retry_pause)
             try:
-                return ecb.unzip_history(data, ecb.ECB_URL)
+                return ecb.unzip_history(data, url)
             except DataFormatError as err:
-                raise FetchError(f"the ECB reference-rate history from {ecb.ECB_URL}: {err}. Nothing was cached") from None
+                raise FetchError(f"the ECB reference-rate history from {url}: {err}. Nothing was cached") from None
 
         def parse(data: bytes, source: str, path: Path | None):
             table = ecb.parse_eurofxref(data, source)  # rates are positive; per-euro rates such as IDR
             validate_dates(table.index, str(source))     # exceed the fx bounds, so these are checked on the crosses
             return table, f"{table.index[0]:%Y-%m-%d}", f"{table.index[-1]:%Y-%m-%d}", len(table)
 
-        return self._load("ecb/eurofxref-hist.csv", ecb.ECB_URL, fetch, parse, refresh, "ECB reference rates")
+        return self._load(key, url, fetch, parse, refresh, "ECB reference rates")
 
     def acm_monthly(self, refresh: bool = False) -> pd.DataFrame:
         """The New York Fed's ACM term-structure estimates, monthly (``ACMTP10``: 10-year term premium, percent).
 
         Read from ``nyfed/ACMTermPremium_monthly.csv`` (the workbook's monthly sheet saved as CSV) in the mirror
-        or cache. The New York Fed publishes an Excel workbook, not this CSV, so it is not fetched: a missing
-        file is a :class:`DataUnavailable` naming the mirror. See :func:`treasurycard.data.sources.nyfed.parse_acm_monthly`.
+        or cache, else fetched: the New York Fed's workbook :data:`treasurycard.data.sources.nyfed.ACM_URL` is
+        downloaded, its sheet "ACM Monthly" read with pandas (engine ``calamine``) and converted to that CSV
+        (:func:`~treasurycard.data.sources.nyfed.workbook_to_csv`), which is parsed, checked and cached. The
+        address is :func:`~treasurycard.data.settings.live_url` of the key (the same unless
+        ``TREASURYCARD_NYFED_BASE_URL`` is set). See :func:`treasurycard.data.sources.nyfed.parse_acm_monthly`.
         """
-        from .sources import nyfed
+        from .sources import download, nyfed
+
+        key = "nyfed/ACMTermPremium_monthly.csv"
+        url = settings.live_url(key)
+
+        def fetch():
+            data = download.fetch_bytes(url, "the New York Fed's ACM workbook", session=self.session,
+                                        retry_count=self.retry_count, pause=self.retry_pause)
+            try:
+                return nyfed.workbook_to_csv(data, url).decode("utf-8")
+            except DataFormatError as err:
+                raise FetchError(f"the New York Fed's ACM workbook from {url} could not be converted: {err}. "
+                                 "Nothing was cached; if this persists the New York Fed has changed the "
+                                 "workbook and treasurycard.data.sources.nyfed must follow") from None
 
         def parse(data: bytes, source: str, path: Path | None):
             table = nyfed.parse_acm_monthly(data, source)
             _check_table(table, "yield", source)  # yields and term premia, percent
             return table, f"{table.index[0]:%Y-%m-%d}", f"{table.index[-1]:%Y-%m-%d}", len(table)
 
-        return self._load("nyfed/ACMTermPremium_monthly.csv", nyfed.ACM_URL, None, parse, refresh, "ACM term premia")
+        return self._load(key, url, fetch, parse, refresh, "ACM term premia")
 
     def jgb(self, series_ids, start, end, refresh: bool = False) -> pd.DataFrame:
         """JGB yields ``series_ids`` (e.g. ``["JGB10Y", "JGB30Y"]``, percent, Tokyo close) from ``start`` to

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 from ...errors import FetchError, redact_secrets
@@ -30,7 +31,9 @@ def _fault(response, url: str) -> fred_source.Fault | None:
     if not body.strip():
         return fred_source.Fault("an empty body instead of data", True, "")
     if body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<" or "text/html" in str(headers.get("Content-Type", "")).lower():
-        return fred_source.Fault("an HTML page instead of data", False, "")
+        title = re.search(rb"<title>(.{0,80}?)</title>", body[:4000], re.I | re.S)
+        shown = f" titled {title.group(1).decode('utf-8', 'replace').strip()!r}" if title else ""
+        return fred_source.Fault(f"an HTML page{shown} instead of data", False, "")
     return None
 
 
