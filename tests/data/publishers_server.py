@@ -7,6 +7,11 @@ the ECB's ``/stats/eurofxref/STEM.zip`` -> ``ecb/STEM.csv`` zipped), so a new in
 out byte for byte, with the publisher's content type and a ``Content-Length``; an unknown file gets a 404 HTML
 page, as the publishers answer.
 
+The server cannot play every file: where the book stores a conversion of what the publisher serves (the
+New York Fed's ``.xls`` workbook, stored as the CSV of its sheet "ACM Monthly"), the mirror holds the
+conversion, not the publisher's bytes, so such a file is answered with ``501 Not Implemented`` and the reason
+(:data:`NOT_SERVED`); tests read it from a mirror folder holding only those files (:func:`mirror_of_unserved`).
+
 Faults can be scripted per file key: each request for that key takes the next fault from its list
 (``"html"``: a 200 HTML error page; ``"truncated"``: half the body, then the connection is closed although
 ``Content-Length`` promised all of it; ``"503"``: Service Unavailable with ``Retry-After: 0``); when the list
@@ -16,6 +21,7 @@ is empty the real file is served.
 from __future__ import annotations
 
 import io
+import shutil
 import threading
 import urllib.parse
 import zipfile
@@ -24,12 +30,35 @@ from pathlib import Path
 
 from treasurycard.data.settings import PUBLISHERS
 
-HTML_ERROR = (b"<!DOCTYPE html><html><head><title>Error - St. Louis Fed</title></head>"
-              b"<body><h1>Sorry, something went wrong</h1></body></html>\n")
+def html_error(publisher_name: str) -> bytes:
+    """The HTML error page a publisher answers with status 200 (as FRED has done): its title names the publisher."""
+    return (f"<!DOCTYPE html><html><head><title>Error - {publisher_name}</title></head>"
+            "<body><h1>Sorry, something went wrong</h1></body></html>\n").encode()
+
+
+#: Inputs the server cannot play, and why. The end-to-end tests read them from a mirror folder instead.
+NOT_SERVED = {
+    "nyfed/ACMTermPremium_monthly.csv": (
+        "the New York Fed publishes an Excel .xls workbook (ACMTermPremium.xls) whose sheet 'ACM Monthly' the "
+        "book converts to this CSV; no real copy of the workbook exists offline, and writing one (the binary BIFF "
+        "format) needs unmaintained libraries, so the publisher's bytes cannot be served. The conversion and the "
+        "store's fetch of the workbook are tested in tests/data/test_nyfed.py instead: the mirror's sheet "
+        "converts to the mirror's CSV byte for byte, and the fetch path runs with pandas.read_excel stood in for"),
+}
+
+
+def mirror_of_unserved(source: Path, target: Path) -> Path:
+    """A mirror folder ``target`` holding only the :data:`NOT_SERVED` files of ``source`` (copies, in a test's
+    temporary folder), so that an otherwise empty store reads them there and fetches everything else."""
+    for key in NOT_SERVED:
+        (target / key).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source / key, target / key)
+    return target
 
 
 class PublishersServer:
-    """Serve ``mirror`` as FRED, the Treasury, the MoF and the ECB would; use as a context manager."""
+    """Serve ``mirror`` as FRED, the Treasury, the MoF and the ECB would (not :data:`NOT_SERVED`); use as a
+    context manager."""
 
     def __init__(self, mirror: Path, faults: dict[str, list[str]] | None = None):
         self.mirror = Path(mirror)
@@ -72,6 +101,8 @@ class PublishersServer:
         """The bytes a publisher serves for ``key``: the mirror file, zipped where the publisher zips it."""
         data = (self.mirror / key).read_bytes()
         pub = PUBLISHERS[key.split("/", 1)[0]]
+        if key in NOT_SERVED or pub.converted(key.split("/", 1)[1]):
+            raise LookupError(f"{key}: not served: {NOT_SERVED.get(key, 'the mirror holds a conversion')}")
         if not pub.zipped:
             return data
         buffer = io.BytesIO()
@@ -122,13 +153,18 @@ class PublishersServer:
                     self._send(404, b"<html><head><title>Page Not Found</title></head></html>",
                                "text/html; charset=utf-8")
                     return
+                pub = PUBLISHERS[key.split("/", 1)[0]]
+                try:
+                    body = server.body_for(key)
+                except LookupError as err:
+                    self._send(501, str(err).encode(), "text/plain; charset=utf-8")
+                    return
                 fault = server._next_fault(key)
                 if fault == "503":
                     self._send(503, b"Service Unavailable", "text/plain", {"Retry-After": "0"})
                 elif fault == "html":
-                    self._send(200, HTML_ERROR, "text/html; charset=utf-8")
+                    self._send(200, html_error(pub.name), "text/html; charset=utf-8")
                 else:
-                    pub = PUBLISHERS[key.split("/", 1)[0]]
-                    self._send(200, server.body_for(key), pub.content_type, cut=fault == "truncated")
+                    self._send(200, body, pub.content_type, cut=fault == "truncated")
 
         return Handler

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from publishers_server import PublishersServer
+from publishers_server import NOT_SERVED, PublishersServer, mirror_of_unserved
 
 from treasurycard.data import preflight
 from treasurycard.data.inputs import INPUTS
@@ -49,7 +49,11 @@ def test_fresh_clone_offline_stops_fast_with_a_short_message(tmp_path):
     assert seconds < 10
     text = proc.stderr
     assert f"{len(INPUTS)} of the {len(INPUTS)} inputs" in text
-    assert "missing from FRED (St. Louis Fed)" in text and "missing from US Treasury (TIC): mfhhis01.txt" in text
+    assert "missing from FRED (St. Louis Fed)" in text
+    assert "missing from US Treasury (TIC): mfhhis01.txt, slt_table5.txt, slt_table3.txt" in text
+    assert "missing from Japan Ministry of Finance: jgbcm_all" in text
+    assert "missing from European Central Bank: eurofxref-hist" in text
+    assert "missing from New York Fed: ACMTermPremium_monthly" in text
     assert "TREASURYCARD_MIRROR unset" in text and str(tmp_path / "cache") in text
     assert "TREASURYCARD_OFFLINE is set" in text
     assert "make data" in text and "TREASURYCARD_MIRROR=" in text and "make book" in text
@@ -94,19 +98,24 @@ def test_mirror_cache_and_network_are_counted_separately(shared_data, tmp_path):
     assert [i.key for i in found.in_cache] == ["tic/mfhhis01.txt"]
     assert len(found.missing) == len(INPUTS) - 3 and not found.to_fetch and not found.ok
     message = preflight.report(found)
-    assert f"{len(INPUTS) - 3} of the {len(INPUTS)} inputs" in message and "US Treasury" not in message
+    assert f"{len(INPUTS) - 3} of the {len(INPUTS)} inputs" in message
+    assert "missing from US Treasury (TIC): slt_table5.txt, slt_table3.txt\n" in message  # not the cached mfhhis01
 
 
 def test_online_preflight_fetches_what_is_missing(shared_data, tmp_path):
+    """A fresh clone online: everything but the files the local server cannot play (in a mirror) is fetched."""
+    n, m = len(INPUTS) - len(NOT_SERVED), len(NOT_SERVED)
+    served = [i for i in INPUTS if i.key not in NOT_SERVED]
     with PublishersServer(shared_data) as server:
-        env = fresh_clone_env(tmp_path, **server.environ())
+        env = fresh_clone_env(tmp_path, TREASURYCARD_MIRROR=str(mirror_of_unserved(shared_data, tmp_path / "mirror")),
+                              **server.environ())
         check, _ = run_preflight(env)
         assert check.returncode == 0, check.stderr
-        assert check.stdout.strip() == f"preflight: all {len(INPUTS)} inputs can be had ({len(INPUTS)} to fetch)"
-        assert server.requests == ["/"] * len({i.publisher.folder for i in INPUTS})  # one probe per publisher
+        assert check.stdout.strip() == f"preflight: all {len(INPUTS)} inputs can be had ({m} in the mirror, {n} to fetch)"
+        assert server.requests == ["/"] * len({i.publisher.folder for i in served})  # one probe per publisher
         fetched, _ = run_preflight(env, "--fetch")
         assert fetched.returncode == 0, fetched.stderr
-        assert sum(line.startswith("[") for line in fetched.stdout.splitlines()) == len(INPUTS)
-        assert all((tmp_path / "cache" / i.key).is_file() for i in INPUTS)
+        assert sum(line.startswith("[") for line in fetched.stdout.splitlines()) == n
+        assert all((tmp_path / "cache" / i.key).is_file() for i in served)
         again, _ = run_preflight(env, "--fetch")
-        assert again.stdout.strip() == f"preflight: all {len(INPUTS)} inputs can be had ({len(INPUTS)} in the cache)"
+        assert again.stdout.strip() == f"preflight: all {len(INPUTS)} inputs can be had ({m} in the mirror, {n} in the cache)"

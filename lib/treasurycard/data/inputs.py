@@ -2,8 +2,8 @@
 
 The build's preflight (:mod:`treasurycard.data.preflight`), ``make data`` (``python -m
 treasurycard.data.inputs``) and the end-to-end test of the live path all read :data:`INPUTS`, so a new input
-is one new row here (FRED series: one new entry in :data:`treasurycard.data.series.CATALOGUE`, which the
-store requires anyway for a series' unit and bounds).
+is one new row here (FRED series: one new entry in :data:`treasurycard.data.series.CATALOGUE` with publisher
+``"FRED"``, which the store requires anyway for a series' unit and bounds).
 
 Importing this module loads no pandas; reading an input does.
 """
@@ -57,10 +57,23 @@ def _tic(filename: str, title: str) -> Input:
     return Input(f"tic/{filename}", title, lambda store, refresh=False: store.tic(filename, refresh=refresh))
 
 
-#: Every input the book uses: each catalogued FRED series, then the other publishers' files.
+def _call(method: str) -> Callable:
+    return lambda store, refresh=False: getattr(store, method)(refresh=refresh)
+
+
+#: Every input the book uses: each catalogued FRED series (the catalogue's JGB and ECB ids are columns of the
+#: MoF and ECB files below), then the other publishers' files (the TIC history and Table 5 before Table 3,
+#: whose reader checks its holdings against them).
 INPUTS: list[Input] = [
-    *[_fred(series_id) for series_id in CATALOGUE],
+    *[_fred(series_id) for series_id, info in CATALOGUE.items() if info.publisher == "FRED"],
     _tic("mfhhis01.txt", "TIC Major Foreign Holders of Treasury Securities, history"),
+    _tic("slt_table5.txt", "TIC Table 5: Major Foreign Holders of Treasury Securities, current"),
+    Input("tic/slt_table3.txt", "TIC Table 3: Treasury securities held by foreign residents, holdings, net "
+          "purchases and valuation by country", _call("tic_flows")),
+    Input("mof/jgbcm_all.csv", "MoF JGB yields by maturity, Tokyo close", _call("jgb_table")),
+    Input("ecb/eurofxref-hist.csv", "ECB euro foreign exchange reference rates, 14:15 CET", _call("ecb_table")),
+    Input("nyfed/ACMTermPremium_monthly.csv", "New York Fed ACM term premia and yields, monthly (sheet "
+          "'ACM Monthly' of ACMTermPremium.xls)", _call("acm_monthly")),
 ]
 
 
@@ -79,8 +92,9 @@ def fetch_all(store, refresh: bool = False, out=sys.stdout, inputs=None):
     """Read every input through ``store`` (fetching into its cache what mirror and cache lack).
 
     Prints one line per file as it is done (number, publisher, key, size, data range, where it came from
-    and its vintage) and returns ``(provenance, failures)``: the store's provenance table (one row per
-    file) and a list of ``(key, message)`` for inputs that could not be had. A file already in the
+    and its vintage) and returns ``(provenance, failures)``: a provenance table like the store's, with one row
+    per input had, as it was read by its own reader (so a file fetched first and then read again from the cache
+    by a later input's reader, as TIC Table 3's reader reads Table 5, shows as fetched), and a list of ``(key, message)`` for inputs that could not be had. A file already in the
     mirror or the cache is read there, so a second run touches no network unless ``refresh``.
     """
     from pathlib import Path
@@ -89,6 +103,7 @@ def fetch_all(store, refresh: bool = False, out=sys.stdout, inputs=None):
 
     todo = list(INPUTS if inputs is None else inputs)
     failures = []
+    read = []  # each input's provenance as it was read (a later reader may read it again, from the cache)
     width = max(len(i.key) for i in todo)
     for n, item in enumerate(todo, start=1):
         start = time.perf_counter()
@@ -100,13 +115,18 @@ def fetch_all(store, refresh: bool = False, out=sys.stdout, inputs=None):
             print(f"{head}  FAILED: {str(err)[:300]}", file=out, flush=True)
             continue
         prov = [p for p in store.read_log if p.key == item.key][-1]
+        read.append(prov)
         size = _size(Path(prov.path).stat().st_size) if Path(prov.path).is_file() else "?"
         vintage = (f"retrieved {prov.retrieved_at}" if prov.retrieved_at else
                    "mirror snapshot" if prov.origin == "mirror" else "vintage unknown")
         stale = " STALE" if prov.stale else ""
         print(f"{head}  {size:>8}  {prov.first_date}..{prov.last_date}  {prov.origin}{stale}, {vintage} "
               f"({time.perf_counter() - start:.1f} s)", file=out, flush=True)
-    return store.provenance(), failures
+    import pandas as pd
+
+    from .store import Provenance
+
+    return pd.DataFrame([p.__dict__ for p in read], columns=list(Provenance.__dataclass_fields__)), failures
 
 
 def vintage_table(provenance):
