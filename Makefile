@@ -1,5 +1,5 @@
 # Two commands set everything up: `make book` (builds the HTML book) and `make test` (runs the tests).
-# Data: fetched from FRED and the Treasury into data/cache (`make data` fetches them all first, with progress);
+# Data: fetched from the publishers (FRED, the Treasury, MoF, ECB, New York Fed) into data/cache (`make data` fetches them all first, with progress);
 # or set TREASURYCARD_MIRROR to read an offline copy (e.g. ../shared/data) and TREASURYCARD_OFFLINE=1 to forbid
 # network access.
 
