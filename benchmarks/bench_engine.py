@@ -53,8 +53,8 @@ def full_battery(levels, events, units, reference):
         placebo_statistic="standardized",
         reference_dates=reference,
     )
-    res.pooled_tests()
-    res.pooled_tests(by="event_id")
+    res.pooled_tests(direction=1)
+    res.pooled_tests(by="event_id", direction=1)
     res.wald_tests()
     return res
 

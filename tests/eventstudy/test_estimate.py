@@ -65,7 +65,7 @@ def test_planted_effect_is_recovered():
     assert_allclose(one["abnormal_change"].mean(), 20.0, rtol=0, atol=2 * 5 / np.sqrt(8))
     assert (one["bw_t_pvalue"] < 0.01).all() and (one["hac_pvalue"] < 0.01).all()
     assert (one["placebo_rank"] <= 3).all()
-    pooled = res.pooled_tests().set_index(["window_end", "test"])
+    pooled = res.pooled_tests(direction=1).set_index(["window_end", "test"])
     for test in ("patell", "bmp", "corrado"):
         assert pooled.loc[(0, test), "pvalue"] < 0.01
 
@@ -88,9 +88,10 @@ def test_tidy_frame_columns_and_units():
     assert len(t) == 2 * 3 * 2
     assert dict(zip(t["series_id"], t["unit"])) == {"DGS10": "bp", "DGS2": "bp", "DEXJPUS": "%"}
     assert (t["cond_placebo_n"] < t["placebo_n"]).all()
-    pooled = res.pooled_tests(by="event_id")
-    assert {"event_id", "window_start", "window_end", "test", "statistic", "pvalue", "n", "null", "reference_distribution"} <= set(pooled.columns)
-    assert set(pooled["test"]) == {"patell", "bmp", "bmp_kp", "corrado", "sign", "generalized_sign"}
+    pooled = res.pooled_tests(by="event_id", direction={"DGS10": 1, "DGS2": 1, "DEXJPUS": -1})
+    assert {"event_id", "window_start", "window_end", "test", "statistic", "pvalue", "n", "null",
+            "reference_distribution", "note"} <= set(pooled.columns)
+    assert set(pooled["test"]) == {"patell", "bmp", "bmp_kp", "corrado", "grank", "sign", "generalized_sign"}
     w = res.wald_tests()
     assert (w["n"] == 2).all()
 
