@@ -81,7 +81,7 @@ def check_rows(dates: pd.DatetimeIndex, values: np.ndarray, calendar: str | None
         return
     span = dates[obs[0]: obs[-1] + 1]
     if calendar == "weekly":
-        step = np.diff(span.asi8) // (86_400 * 10**9)
+        step = np.asarray((span[1:] - span[:-1]).days)
         gaps = np.flatnonzero(step > 7)
         if not gaps.size:
             return
