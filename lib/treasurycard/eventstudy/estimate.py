@@ -495,12 +495,11 @@ class EventStudyResult:
         st = self._study
         K, S = len(st.event_ids), len(st.series_ids)
         kk, ss = (a.ravel() for a in np.meshgrid(np.arange(K), np.arange(S), indexing="ij"))
-        groups = {None: np.ones(K * S, bool)}
+        groups, rows = {None: np.ones(K * S, bool)}, []
         if by == "event_id":
             groups = {st.event_ids[k]: kk == k for k in range(K)}
         elif by == "series_id":
             groups = {st.series_ids[s]: ss == s for s in range(S)}
-        frames = []
         for w, wc in st.changes.items():
             car = wc.car.ravel()
             for label, sel in groups.items():
@@ -514,8 +513,8 @@ class EventStudyResult:
                     res = _inf.cross_section_tests(inp["car"], inp["estimation"], inp["event"], inp["overlap"],
                                                    inp["groups"], inp["raw"])
                 labels = ({} if by is None else {by: label}) | {"window_start": w[0], "window_end": w[1]}
-                frames.append(_inf.results_frame(res.values(), **labels))
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+                rows.extend(_inf.results_rows(res.values(), **labels))
+        return pd.DataFrame(rows)
 
     def wald_tests(self) -> pd.DataFrame:
         """Per series and window: joint HAC Wald test that every event's CAR is zero (across events).

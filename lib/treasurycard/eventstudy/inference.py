@@ -973,8 +973,8 @@ def cross_section_tests(car, estimation, event, overlap=None, groups=None, raw=N
     return {k: _with_reasons(v, (few, f"fewer than {MIN_MEMBERS} members")) for k, v in out.items()}
 
 
-def results_frame(results, **labels) -> pd.DataFrame:
-    """Stack scalar :class:`TestResult` objects into a tidy DataFrame, with constant label columns first."""
+def results_rows(results, **labels) -> list[dict]:
+    """Scalar :class:`TestResult` objects as plain dicts, with constant label keys first."""
     rows = [{**labels, **r.to_dict()} for r in results]
     for row in rows:
         for key in ("statistic", "pvalue", "n"):
@@ -983,4 +983,9 @@ def results_frame(results, **labels) -> pd.DataFrame:
                 raise TreasuryCardError("results_frame expects scalar test results")
             row[key] = val.item()
         row["note"] = str(row["note"])
-    return pd.DataFrame(rows)
+    return rows
+
+
+def results_frame(results, **labels) -> pd.DataFrame:
+    """Stack scalar :class:`TestResult` objects into a tidy DataFrame, with constant label columns first."""
+    return pd.DataFrame(results_rows(results, **labels))
