@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import stats
 
 from . import inference as _inf
 
@@ -140,8 +141,6 @@ def hac_columns(inp: HacInputs, window, mean: np.ndarray) -> np.ndarray:
 
 
 def _chi2_sf(stat, df):
-    from scipy import stats
-
     with np.errstate(invalid="ignore"):
         return stats.chi2.sf(stat, df)
 
