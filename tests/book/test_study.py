@@ -6,6 +6,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from treasurycard.data import calendar
+from treasurycard.errors import TreasuryCardError
 
 from treasurycard.book import study
 from treasurycard.book.study import run_study
@@ -130,3 +131,20 @@ def test_book_studies_skip_every_known_event_in_their_estimation_windows(shared_
     plain = study.kato_study(store, windows=[(0, 0)], exclude_window=None)
     est0 = plain.estimation().set_index(["event_id", "series_id"]).loc[("kato_remark", "DGS10")]
     assert est0["n_excluded"] == 0 and est0["estimation_start"] > est["estimation_start"]
+
+
+def test_pooled_tests_on_the_april_and_kato_studies(shared_data, tmp_path):
+    """The referee's numbers: DGS10 over the three April events, window [0, 5], overlapping windows (Patell
+    p about 0.06, not 0.007); DGS10 over the two Kato events: two members, NaN with the reason, never inf."""
+    from treasurycard.data.store import DataStore
+
+    store = DataStore(cache_dir=tmp_path / "cache", mirror=shared_data, offline=True)
+    april = study.april_study(store, windows=[(0, 5)])
+    p = april.pooled_tests(by="series_id").set_index(["series_id", "test"])
+    assert 0.03 < p.loc[("DGS10", "patell"), "pvalue"] < 0.10
+    assert p.loc[("DGS10", "patell"), "n"] == 3 and p.loc[("DGS10", "patell"), "note"] == ""
+    with pytest.raises(TreasuryCardError, match="explicit direction"):
+        april.pooled_tests(by="event_id")  # yields, the dollar, the VIX and the S&P 500 in one pool
+    kato = study.kato_study(store, windows=[(0, 5)])
+    k = kato.pooled_tests(by="series_id").set_index(["series_id", "test"]).loc["DGS10"]
+    assert k["statistic"].isna().all() and (k["note"] == "fewer than 3 members").all()
