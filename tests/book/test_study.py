@@ -122,14 +122,14 @@ def test_book_studies_skip_every_known_event_in_their_estimation_windows(shared_
 
     store = DataStore(cache_dir=tmp_path / "cache", mirror=shared_data, offline=True)
     res = study.kato_study(store, windows=[(0, 0)])
-    est = res.estimation().set_index(["event_id", "series_id"]).loc[("kato_remark", "DGS10")]
+    est = res.estimation.set_index(["event_id", "series_id"]).loc[("kato_remark", "DGS10")]
     skipped = study.known_event_days(calendar.read_events(study.EVENTS_CSV),
                                      store.fred(study.KATO_SERIES, start=study.STUDY_START, end=study.STUDY_END).index)
     inside = skipped[(skipped >= est["estimation_start"]) & (skipped <= est["estimation_end"])]
     assert pd.Timestamp("2025-04-09") in inside and pd.Timestamp("2025-04-03") in inside
     assert est["n_excluded"] == len(inside) and est["n_est"] == 250
     plain = study.kato_study(store, windows=[(0, 0)], exclude_window=None)
-    est0 = plain.estimation().set_index(["event_id", "series_id"]).loc[("kato_remark", "DGS10")]
+    est0 = plain.estimation.set_index(["event_id", "series_id"]).loc[("kato_remark", "DGS10")]
     assert est0["n_excluded"] == 0 and est0["estimation_start"] > est["estimation_start"]
 
 

@@ -95,8 +95,10 @@ class StudyResult:
         except KeyError:
             raise KeyError(f"no result for {event_id}, {series_id}, window {window}") from None
 
+    @property
     def estimation(self) -> pd.DataFrame:
-        """Every group's estimation windows (one row per event and series), with ``market`` and ``observed_at``."""
+        """Every group's estimation windows (one row per event and series), with ``market`` and ``observed_at``,
+        as ``EventStudyResult.estimation``."""
         return self._stack({t: r.estimation for t, r in self.results.items()})
 
 
