@@ -53,8 +53,8 @@ def full_battery(levels, events, units, reference):
         placebo_statistic="standardized",
         reference_dates=reference,
     )
-    res.pooled_tests()
-    res.pooled_tests(by="event_id")
+    res.pooled_tests(direction=1)
+    res.pooled_tests(by="event_id", direction=1)
     res.wald_tests()
     return res
 
@@ -87,16 +87,18 @@ def main():
           f"({levels.index[0]:%Y-%m-%d} to {levels.index[-1]:%Y-%m-%d}); {len(events)} events; windows {WINDOWS}")
     res = full_battery(levels, events, units, reference)  # warm-up
     n_placebo = int(res.table["placebo_n"].min())
-    times = []
+    times, cpu = [], []
     for _ in range(REPEATS):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         full_battery(levels, events, units, reference)
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
     fast = min(times)
     print(f"placebo distribution: {n_placebo:,} dates per (series, window), standardized statistic; "
           f"conditioned set: {int(res.table['cond_placebo_n'].min())} dates")
     print(f"full battery (event_study + pooled tests + Wald tests): best of {REPEATS} = {fast:.3f} s "
-          f"(runs: {', '.join(f'{t:.3f}' for t in times)})")
+          f"(runs: {', '.join(f'{t:.3f}' for t in times)}; CPU time {min(cpu):.3f} s, which a busy machine "
+          "inflates less than the wall time)")
     per_date = naive_per_date_seconds(levels)
     n_fits = n_placebo * levels.shape[1] * len(WINDOWS)
     naive = per_date * n_fits
@@ -104,7 +106,7 @@ def main():
           f"= {1e3 * per_date:.3f} ms per fit; extrapolated to {n_fits:,} fits "
           f"({n_placebo:,} dates x {levels.shape[1]} series x {len(WINDOWS)} windows) = {naive:.1f} s "
           "(placebo part only, so the ratio understates the gap)")
-    print(f"speed-up: {naive / fast:,.0f}x  (target >= 50x); target < 2 s: {'met' if fast < 2 else 'NOT met'}")
+    print(f"speed-up: {naive / fast:,.0f}x  (target >= 50x); target < 1 s: {'met' if fast < 1 else 'NOT met'}")
 
 
 if __name__ == "__main__":

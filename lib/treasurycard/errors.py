@@ -29,17 +29,22 @@ class DataFormatError(TreasuryCardError, ValueError):
         1-based line number of the offending line, when one can be named.
     expected : str
         What the parser expected to find there.
+    remedy : str or None
+        What to do about it, appended to the message.
     """
 
-    def __init__(self, path, line, expected, found=None):
+    def __init__(self, path, line, expected, found=None, remedy=None):
         self.path = str(path)
         self.line = line
         self.expected = expected
         self.found = found
+        self.remedy = remedy
         where = f"{self.path}, line {line}" if line is not None else self.path
         msg = f"{where}: expected {expected}"
         if found is not None:
             msg += f", found {found!r}"
+        if remedy:
+            msg += f". {remedy}"
         super().__init__(msg)
 
 

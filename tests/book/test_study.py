@@ -6,6 +6,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from treasurycard.data import calendar
+from treasurycard.errors import TreasuryCardError
 
 from treasurycard.book import study
 from treasurycard.book.study import run_study
@@ -162,3 +163,63 @@ def test_sell_america_later_peak_on_real_data(shared_data, tmp_path):
     assert (later["peak_date"] > pd.Timestamp(study.SELLOFF_END)).all()
     assert ((later["share_below"] >= 0) & (later["share_below"] <= 1)).all()
     assert (later["n_above_p95"] <= later["n_later"]).all()
+
+
+def test_window_frame_is_the_day0_selection_chapters_need():
+    lv = synthetic_levels()
+    day = lv.index[300]
+    res = run_study(lv, events_at(f"{day:%Y-%m-%d}T08:30"), ["news"], [(0, 0), (0, 1)], placebo_start=lv.index[0])
+    d0 = res.window_frame()
+    assert d0.index.names == ["event_id", "series_id"] and len(d0) == 2
+    assert (d0["window_end"] == 0).all()
+    assert d0.loc[("news", "DGS10"), "raw_change"] == res.row("news", "DGS10")["raw_change"]
+    assert (res.window_frame((0, 1))["window_end"] == 1).all()
+    with pytest.raises(KeyError, match="has windows"):
+        res.window_frame((0, 5))
+
+
+def test_known_event_days_cover_every_listed_event_and_skip_those_after_the_data():
+    lv = synthetic_levels()
+    events = pd.DataFrame({
+        "event_id": ["a", "b", "late"],
+        "local_datetime": [f"{lv.index[100]:%Y-%m-%d}T10:00", f"{lv.index[200]:%Y-%m-%d}T17:00", "2031-01-02T10:00"],
+        "timezone": ["America/New_York"] * 3,
+    })
+    days = study.known_event_days(events, lv.index, "16:00", (0, 2))
+    # a reacts the same day (rows 100-102); b after the close, the next day (rows 201-203); late is skipped
+    assert list(days) == list(lv.index[[100, 101, 102, 201, 202, 203]])
+
+
+def test_book_studies_skip_every_known_event_in_their_estimation_windows(shared_data, tmp_path):
+    """The Kato study's window (ending mid-April 2025) skips the tariff week's event windows; it reaches
+    back one trading day for every day it skips, and data/events.csv decides which days those are."""
+    from treasurycard.data.store import DataStore
+
+    store = DataStore(cache_dir=tmp_path / "cache", mirror=shared_data, offline=True)
+    res = study.kato_study(store, windows=[(0, 0)])
+    est = res.estimation.set_index(["event_id", "series_id"]).loc[("kato_remark", "DGS10")]
+    skipped = study.known_event_days(calendar.read_events(study.EVENTS_CSV),
+                                     store.fred(study.KATO_SERIES, start=study.STUDY_START, end=study.STUDY_END).index)
+    inside = skipped[(skipped >= est["estimation_start"]) & (skipped <= est["estimation_end"])]
+    assert pd.Timestamp("2025-04-09") in inside and pd.Timestamp("2025-04-03") in inside
+    assert est["n_excluded"] == len(inside) and est["n_est"] == 250
+    plain = study.kato_study(store, windows=[(0, 0)], exclude_window=None)
+    est0 = plain.estimation.set_index(["event_id", "series_id"]).loc[("kato_remark", "DGS10")]
+    assert est0["n_excluded"] == 0 and est0["estimation_start"] > est["estimation_start"]
+
+
+def test_pooled_tests_on_the_april_and_kato_studies(shared_data, tmp_path):
+    """The referee's numbers: DGS10 over the three April events, window [0, 5], overlapping windows (Patell
+    p about 0.06, not 0.007); DGS10 over the two Kato events: two members, NaN with the reason, never inf."""
+    from treasurycard.data.store import DataStore
+
+    store = DataStore(cache_dir=tmp_path / "cache", mirror=shared_data, offline=True)
+    april = study.april_study(store, windows=[(0, 5)])
+    p = april.pooled_tests(by="series_id").set_index(["series_id", "test"])
+    assert 0.03 < p.loc[("DGS10", "patell"), "pvalue"] < 0.10
+    assert p.loc[("DGS10", "patell"), "n"] == 3 and p.loc[("DGS10", "patell"), "note"] == ""
+    with pytest.raises(TreasuryCardError, match="explicit direction"):
+        april.pooled_tests(by="event_id")  # yields, the dollar, the VIX and the S&P 500 in one pool
+    kato = study.kato_study(store, windows=[(0, 5)])
+    k = kato.pooled_tests(by="series_id").set_index(["series_id", "test"]).loc["DGS10"]
+    assert k["statistic"].isna().all() and (k["note"] == "fewer than 3 members").all()

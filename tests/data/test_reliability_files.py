@@ -169,6 +169,69 @@ def test_fred_damaged_mirror_file_fails_the_store_naming_file_and_line(tmp_path,
     assert "fred/DGS10.csv" not in set(store.provenance()["key"])
 
 
+# ----------------------------------------------------------------------------- FRED: a missing row
+
+
+def test_fred_deleted_weekday_row_names_file_date_and_remedy(tmp_path, dgs10_text):
+    # FRED lists every weekday (holidays as empty cells). Without the 8 April row, the 9 April "one-day
+    # change" would silently span two days.
+    line = _line_of(dgs10_text, "2025-04-08,")
+    text = dgs10_text.replace(dgs10_text.split("\n")[line - 1] + "\n", "", 1)
+    path = write(tmp_path, "DGS10.csv", text)
+    err = raises_at(path, line, "no row for 2025-04-08 (Tuesday) between 2025-04-07 and 2025-04-09",
+                    reader=lambda p: read_fred_csv(p, rows="weekdays"))
+    assert err.found == "2025-04-09" and "refresh=True" in str(err) and "mirror" in str(err)
+    read_fred_csv(path)  # without a listing to check, the reader itself stays permissive
+
+
+def test_fred_deleted_weekday_row_fails_the_store(tmp_path, dgs10_text):
+    line = _line_of(dgs10_text, "2025-04-08,")
+    text = dgs10_text.replace(dgs10_text.split("\n")[line - 1] + "\n", "", 1)
+    mirror = tmp_path / "mirror"
+    write(mirror, "fred/DGS10.csv", text)
+    store = DataStore(cache_dir=tmp_path / "cache", mirror=mirror, offline=True)
+    with pytest.raises(DataFormatError, match=rf"mirror/fred/DGS10\.csv, line {line}: .*no row for 2025-04-08"):
+        store.fred("DGS10", "2025-01-01", "2025-06-30")
+
+
+def test_fred_holiday_rows_and_a_late_start_are_fine(tmp_path):
+    # made-up values, FRED's layout: an empty holiday row (Good Friday 2025-04-18) is a row; rows before the
+    # first observation and after the last may be absent (a series that starts late or stops early)
+    text = ("observation_date,DGS10\n2025-04-16,\n2025-04-17,4.33\n2025-04-18,\n2025-04-21,4.40\n"
+            "2025-04-22,4.39\n")
+    s = read_fred_csv(write(tmp_path, "DGS10.csv", text), rows="weekdays")
+    assert len(s) == 5
+
+
+def test_fred_weekly_series_missing_a_week(tmp_path):
+    # made-up Wednesday levels: 2025-01-15 is missing, so the next weekly change would span two weeks
+    text = "observation_date,WMTSECL1\n2025-01-01,100\n2025-01-08,101\n2025-01-22,102\n2025-01-29,103\n"
+    path = write(tmp_path, "WMTSECL1.csv", text)
+    raises_at(path, 4, "one row a week for WMTSECL1: no row for 2025-01-15 (Wednesday)",
+              reader=lambda p: read_fred_csv(p, rows="weekly"))
+
+
+def test_fred_seven_day_series_missing_a_day(tmp_path):
+    text = "observation_date,DFF\n2025-01-03,4.33\n2025-01-04,4.33\n2025-01-06,4.33\n"  # made up; no 5 January
+    raises_at(write(tmp_path, "DFF.csv", text), 4, "every calendar day for DFF: no row for 2025-01-05 (Sunday)",
+              reader=lambda p: read_fred_csv(p, rows="every day"))
+
+
+def test_every_catalogued_snapshot_file_passes_its_listing_check(tmp_path, shared_data):
+    from treasurycard.data.series import CATALOGUE
+
+    store = DataStore(cache_dir=tmp_path / "cache", mirror=shared_data, offline=True)
+    checked = []
+    for sid, info in CATALOGUE.items():
+        if (shared_data / "fred" / f"{sid}.csv").exists():
+            store.fred_series(sid)
+            checked.append(info.row_calendar)
+    assert checked.count("weekdays") >= 15 and "every day" in checked
+    weekly = shared_data / "fred" / "WMTSECL1.csv"
+    if weekly.exists():  # a weekly series of the snapshot, checked as one
+        assert len(read_fred_csv(weekly, rows="weekly")) > 1000
+
+
 # ----------------------------------------------------------------------------- FRED: property tests
 
 

@@ -10,11 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 from scipy import stats
 
 from treasurycard.eventstudy import estimate, inference
-from treasurycard.errors import EstimationError, EventOutsideData, UnknownUnit
+from treasurycard.errors import EstimationError, EventOutsideData, TreasuryCardError, UnknownUnit
 
 
 def _random_walks(n_days=1500, n_series=3, sigma_bp=5.0, seed=1, start="2019-01-01"):
@@ -65,7 +67,7 @@ def test_planted_effect_is_recovered():
     assert_allclose(one["abnormal_change"].mean(), 20.0, rtol=0, atol=2 * 5 / np.sqrt(8))
     assert (one["bw_t_pvalue"] < 0.01).all() and (one["hac_pvalue"] < 0.01).all()
     assert (one["placebo_rank"] <= 3).all()
-    pooled = res.pooled_tests().set_index(["window_end", "test"])
+    pooled = res.pooled_tests(direction=1).set_index(["window_end", "test"])
     for test in ("patell", "bmp", "corrado"):
         assert pooled.loc[(0, test), "pvalue"] < 0.01
 
@@ -88,9 +90,10 @@ def test_tidy_frame_columns_and_units():
     assert len(t) == 2 * 3 * 2
     assert dict(zip(t["series_id"], t["unit"])) == {"DGS10": "bp", "DGS2": "bp", "DEXJPUS": "%"}
     assert (t["cond_placebo_n"] < t["placebo_n"]).all()
-    pooled = res.pooled_tests(by="event_id")
-    assert {"event_id", "window_start", "window_end", "test", "statistic", "pvalue", "n", "null", "reference_distribution"} <= set(pooled.columns)
-    assert set(pooled["test"]) == {"patell", "bmp", "bmp_kp", "corrado", "sign", "generalized_sign"}
+    pooled = res.pooled_tests(by="event_id", direction={"DGS10": 1, "DGS2": 1, "DEXJPUS": -1})
+    assert {"event_id", "window_start", "window_end", "test", "statistic", "pvalue", "n", "null",
+            "reference_distribution", "note"} <= set(pooled.columns)
+    assert set(pooled["test"]) == {"patell", "bmp", "bmp_kp", "corrado", "grank", "sign", "generalized_sign"}
     w = res.wald_tests()
     assert (w["n"] == 2).all()
 
@@ -241,3 +244,123 @@ def test_engine_errors_for_event_and_unit():
         estimate.event_study(lv, pd.Series({"e": lv.index[300]}))
     with pytest.raises(EventOutsideData, match="reference dates"):
         estimate.event_study(lv, pd.Series({"e": lv.index[300]}), units=dict.fromkeys(lv.columns, "bp"), reference_dates=["2019-01-05"])
+
+
+# ------------------------------------------------------------------------------------------ estimation windows
+
+
+def test_estimation_windows_are_per_event_by_default():
+    lv = _random_walks(n_days=1200)
+    ev = pd.Series({"early": lv.index[600], "late": lv.index[1100]})
+    res = estimate.event_study(lv, ev, [(0, 1)], units="bp", placebo_start=None, estimation_length=250)
+    e = res.estimation.drop_duplicates("event_id").set_index("event_id")
+    # each window ends 10 trading days before its own event and holds 250 days
+    assert e.loc["early", "estimation_end"] == lv.index[590] and e.loc["early", "estimation_start"] == lv.index[341]
+    assert e.loc["late", "estimation_end"] == lv.index[1090] and e.loc["late", "estimation_start"] == lv.index[841]
+    common = estimate.event_study(lv, ev, [(0, 1)], units="bp", placebo_start=None, estimation="common")
+    assert (common.estimation["estimation_end"] == lv.index[590]).all()
+    assert res.settings["estimation"] == "per_event" and common.settings["estimation"] == "common"
+
+
+def test_exclude_dates_keep_other_events_out_of_the_estimation_window():
+    lv = _random_walks(n_days=600, n_series=1)
+    lv = lv.rename(columns={"Y0": "DGS10"})
+    jump = lv.index[450]
+    lv.loc[jump:] += 0.60  # a 60 bp move on another event's day, inside the estimation window of "e"
+    ev = pd.Series({"e": lv.index[560]})
+    plain = estimate.event_study(lv, ev, units="bp", placebo_start=None)
+    masked = estimate.event_study(lv, ev, units="bp", placebo_start=None, exclude_dates=[jump, "2031-01-02"])
+    d = 100 * lv["DGS10"].diff()
+    rows = np.r_[300:450, 451:551]  # 250 days ending at row 550 (gap 10 before row 560), skipping row 450
+    assert masked.estimation.loc[0, "estimation_start"] == lv.index[300]
+    assert masked.estimation.loc[0, "n_excluded"] == 1
+    assert_allclose(masked.to_frame().loc[0, "est_std"], d.iloc[rows].std(ddof=1), rtol=1e-12)
+    assert plain.to_frame().loc[0, "est_std"] > 1.25 * masked.to_frame().loc[0, "est_std"]
+    assert masked.settings["n_exclude_dates"] == 2
+
+
+# ------------------------------------------------------------------------------------------------ pooled tests
+
+
+def _opposite_conventions(seed=8):
+    """Two yields and two prices; on the event day yields jump +20 bp and prices fall 2% (synthetic)."""
+    rng = np.random.default_rng(seed)
+    idx = pd.bdate_range("2019-01-01", periods=1500, name="date")
+    y = 4 + np.cumsum(rng.normal(0, 0.05, (1500, 2)), axis=0)
+    p = 100 * np.exp(np.cumsum(rng.normal(0, 0.005, (1500, 2)), axis=0))
+    lv = pd.DataFrame(np.hstack([y, p]), index=idx, columns=["Y1", "Y2", "P1", "P2"])
+    day = idx[1400]
+    lv.loc[day:, ["Y1", "Y2"]] += 0.20
+    lv.loc[day:, ["P1", "P2"]] *= np.exp(-0.02)
+    units = {"Y1": "bp", "Y2": "bp", "P1": "%", "P2": "%"}
+    return estimate.event_study(lv, pd.Series({"shock": day}), units=units, placebo_start=None)
+
+
+def test_pooling_opposite_sign_conventions_needs_a_direction():
+    res = _opposite_conventions()
+    with pytest.raises(TreasuryCardError, match="explicit direction"):
+        res.pooled_tests(by="event_id")
+    with pytest.raises(TreasuryCardError, match="no sign for"):
+        res.pooled_tests(by="event_id", direction={"Y1": 1, "Y2": 1, "P1": -1})
+    as_is = res.pooled_tests(by="event_id", direction=1).set_index("test")
+    signed = res.pooled_tests(by="event_id", direction={"Y1": 1, "Y2": 1, "P1": -1, "P2": -1}).set_index("test")
+    # counted as they are, a rise in yields and a fall in prices cancel; counted with their directions, not
+    assert as_is.loc["patell", "pvalue"] > 0.2
+    assert signed.loc["patell", "pvalue"] < 1e-6 and signed.loc["sign", "statistic"] == 4
+    # one series at a time needs no direction
+    assert len(res.pooled_tests(by="series_id")) == 4 * 7
+
+
+def test_two_event_pool_is_nan_with_a_reason():
+    # like DGS10 over the two Kato events, window [0, 5]: two members, overlapping windows
+    lv = _random_walks(n_days=800, n_series=1)
+    ev = pd.Series({"a": lv.index[700], "b": lv.index[701]})
+    res = estimate.event_study(lv, ev, [(0, 5)], units="bp", placebo_start=None)
+    p = res.pooled_tests(by="series_id")
+    assert p["statistic"].isna().all() and p["pvalue"].isna().all()
+    assert (p["note"] == "fewer than 3 members").all()
+    assert np.isfinite(p["n"]).all()
+
+
+# ------------------------------------------------------------------------------------------------- properties
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.permutations(range(4)), st.permutations(range(3)))
+def test_results_do_not_depend_on_the_order_of_events_and_series(ev_order, s_order):
+    lv = _random_walks(n_days=900, n_series=3, seed=11)
+    lv.iloc[[100, 650, 777], 1] = np.nan  # holes, so that missing-day handling is covered too
+    events = pd.Series({f"e{k}": lv.index[p] for k, p in enumerate((780, 781, 786, 840))})
+    kw = dict(units="bp", placebo_start=lv.index[300], reference_dates=lv.index[300::21])
+    base = estimate.event_study(lv, events, [(0, 0), (0, 5)], **kw)
+    perm = estimate.event_study(lv.iloc[:, list(s_order)], events.iloc[list(ev_order)], [(0, 0), (0, 5)], **kw)
+    key = ["event_id", "series_id", "window_start", "window_end"]
+    a = base.to_frame().sort_values(key).reset_index(drop=True)
+    b = perm.to_frame().sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-10, atol=1e-12)
+    pa = base.pooled_tests(by="series_id").sort_values(["series_id", "window_end", "test"]).reset_index(drop=True)
+    pb = perm.pooled_tests(by="series_id").sort_values(["series_id", "window_end", "test"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(pa, pb, check_exact=False, rtol=1e-9, atol=1e-12)
+    pa = base.pooled_tests(direction=1).sort_values(["window_end", "test"]).reset_index(drop=True)
+    pb = perm.pooled_tests(direction=1).sort_values(["window_end", "test"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(pa, pb, check_exact=False, rtol=1e-9, atol=1e-12)
+    wa = base.wald_tests().sort_values(["series_id", "window_end"]).reset_index(drop=True)
+    wb = perm.wald_tests().sort_values(["series_id", "window_end"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(wa, wb, check_exact=False, rtol=1e-9, atol=1e-12)
+
+
+def test_no_engine_function_is_longer_than_80_lines():
+    import ast
+    from pathlib import Path
+
+    import treasurycard.eventstudy as es
+
+    long = []
+    for path in Path(es.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                body = node.body[1:] if ast.get_docstring(node) else node.body
+                n = body[-1].end_lineno - body[0].lineno + 1 if body else 0
+                if n > 80:
+                    long.append(f"{path.name}:{node.name} ({n} lines)")
+    assert not long, long

@@ -13,6 +13,7 @@ from ..errors import TreasuryCardError
 from ..eventstudy.estimate import dummy_regression
 from ..eventstudy.history import rank_in_history, weekly_changes
 from ..data.series import change_units, series_info
+from .claims import Claim, WeeklyClaim
 from .study import (
     APRIL_EVENTS,
     APRIL_SERIES,
@@ -52,56 +53,6 @@ LONG_COLUMNS = [
     "pvalue", "threshold", "direction_ok", "holds", "n_reference", "note",
 ]
 
-_TESTS = {
-    "placebo": ("placebo_pvalue", "placebo_n", "raw_change"),
-    "cond_placebo": ("cond_placebo_pvalue", "cond_placebo_n", "raw_change"),
-    "hac": ("hac_pvalue", None, "hac_car"),
-    "bw_t": ("bw_t_pvalue", "n_est", "abnormal_change"),
-}
-
-
-# --------------------------------------------------------------------------------------------------------------
-# What is claimed, and the alternative choices
-# --------------------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Claim:
-    """A conclusion about one event and series, judged by one test.
-
-    Attributes
-    ----------
-    label : str
-        The conclusion in words, as the table shows it.
-    event_id, series_id : str
-        Which event and series (FRED id).
-    test : {"placebo", "cond_placebo", "hac", "bw_t"}
-        Which p-value of :func:`treasurycard.estimate.event_study` judges it.
-    sign : int
-        ``-1``: the series must have fallen; ``+1``: risen; ``0``: either.
-    threshold : float
-        The p-value cut-off.
-    significant : bool
-        ``True``: the claim holds if ``p < threshold`` (the move was unusual); ``False``: if ``p > threshold``
-        (the move was ordinary).
-    short : str
-        A short label for table headers (default ``label``).
-    """
-
-    label: str
-    event_id: str
-    series_id: str
-    test: str
-    sign: int = 0
-    threshold: float = 0.05
-    significant: bool = True
-    short: str = ""
-
-    def __post_init__(self):
-        if self.test not in _TESTS:
-            raise TreasuryCardError(f"Claim.test must be one of {list(_TESTS)}, got {self.test!r}")
-
-
 @dataclass(frozen=True)
 class Variant:
     """One alternative choice for the event studies.
@@ -128,18 +79,6 @@ class Variant:
     engine_kwargs: dict = field(default_factory=dict)
     drop_events: tuple = ()
     add_days: dict = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class WeeklyClaim:
-    """A weekly move ranks in the top ``threshold`` share of a series' weekly moves in ``direction``."""
-
-    label: str
-    series_id: str
-    week: str
-    direction: str = "up"
-    threshold: float = 0.01
-    short: str = ""
 
 
 @dataclass(frozen=True)
@@ -189,14 +128,6 @@ def add_event_days(events: pd.DataFrame, days) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------------------------
 
 
-def _judge(p, change, claim_sign, threshold, significant):
-    direction_ok = True if claim_sign == 0 or not np.isfinite(change) else bool(np.sign(change) == claim_sign)
-    if not np.isfinite(p):
-        return direction_ok, np.nan
-    passes = p < threshold if significant else p > threshold
-    return direction_ok, bool(passes and direction_ok)
-
-
 def run_variants(levels: pd.DataFrame, events: pd.DataFrame, event_ids, claims, variants, *,
                  reference_dates=None, base_kwargs=None, study: str = "") -> pd.DataFrame:
     """Rerun an event study under each variant and judge each claim.
@@ -243,7 +174,7 @@ def run_variants(levels: pd.DataFrame, events: pd.DataFrame, event_ids, claims, 
         # a variant that moves the placebo period moves the conditioned placebo set with it: event_study
         # keeps only reference days within placebo_start..placebo_end
         res = run_study(lv, ev, ids, [tuple(v.window)], reference_dates=reference_dates, **kw)
-        table = res.to_frame().set_index(["event_id", "series_id"])
+        table = res.window_frame(tuple(v.window))
         for c in claims:
             row = {"study": study, "claim": c.label, "short": c.short or c.label, "variant": v.label, "group": v.group, "event_id": c.event_id,
                    "series_id": c.series_id, "window": f"[{v.window[0]},{v.window[1]}]", "test": c.test,
@@ -252,13 +183,7 @@ def run_variants(levels: pd.DataFrame, events: pd.DataFrame, event_ids, claims, 
                 rows.append({**row, "applies": False, "note": f"{c.event_id} dropped"})
                 continue
             r = table.loc[(c.event_id, c.series_id)]
-            pcol, ncol, ccol = _TESTS[c.test]
-            p = float(r[pcol]) if pcol in r else np.nan
-            change = float(r[ccol])
-            ok, holds = _judge(p, change, c.sign, c.threshold, c.significant)
-            n_ref = int(r[ncol]) if ncol and ncol in r and np.isfinite(r[ncol]) else np.nan
-            rows.append({**row, "applies": True, "change": change, "unit": r["unit"], "pvalue": p,
-                         "direction_ok": ok, "holds": holds, "n_reference": n_ref})
+            rows.append({**row, "applies": True, "unit": r["unit"], **c.evaluate(r)})
     return pd.DataFrame(rows, columns=["study"] + LONG_COLUMNS)
 
 
@@ -318,16 +243,12 @@ def weekly_variants(levels: pd.DataFrame, claim: WeeklyClaim, variants, study: s
         if v.start is not None:
             series = series.loc[pd.Timestamp(v.start):]
         r = rank_in_history(series.rename(claim.series_id), claim.week, claim.direction)
-        sign = {"up": 1, "down": -1, "abs": 0}[claim.direction]
-        ok, _ = _judge(r.share_at_least, r.value, sign, claim.threshold, True)
-        holds = bool(ok and r.share_at_least <= claim.threshold)
         rows.append({
             "study": study, "claim": claim.label, "short": claim.short or claim.label, "variant": v.label, "group": v.group, "applies": True,
             "event_id": f"week to {pd.Timestamp(claim.week):%Y-%m-%d}", "series_id": claim.series_id,
             "window": "week", "test": "rank" if v.standardize is None else f"rank of standardized ({v.standardize} d)",
-            "change": r.value, "unit": "bp" if v.standardize is None else "sd",
-            "pvalue": r.share_at_least, "threshold": claim.threshold, "direction_ok": ok, "holds": holds,
-            "n_reference": r.n, "note": f"rank {r.rank} of {r.n} weeks since {r.first_period:%Y-%m-%d}",
+            "unit": "bp" if v.standardize is None else "sd", "threshold": claim.threshold, **claim.evaluate(r),
+            "note": f"rank {r.rank} of {r.n} weeks since {r.first_period:%Y-%m-%d}",
         })
     return pd.DataFrame(rows, columns=["study"] + LONG_COLUMNS)
 

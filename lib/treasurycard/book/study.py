@@ -8,6 +8,11 @@ holidays: the bond market closes on Columbus Day and Veterans Day, the stock mar
 observation time, maps each event to its reaction day on that group's own trading days
 (:func:`treasurycard.calendar.reaction_days` with ``close`` = the observation time), runs
 :func:`treasurycard.estimate.event_study` per group, and stacks the tidy results.
+
+Estimation windows are per event (each ends :data:`ESTIMATION_GAP` trading days before its own event) and
+skip the days of every event in ``data/events.csv`` (:func:`known_event_days`): the reaction day and the
+trading days after it up to :data:`EXCLUDE_WINDOW`, so that one event's turbulence does not become the
+"normal" volatility another event is measured against.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from ..eventstudy.estimate import EventStudyResult, event_study
 from ..eventstudy.history import HistoryRank, rank_in_history, weekly_changes
 from ..data.series import change_unit, change_units, series_info
 from ..data.store import PROJECT_ROOT, DataStore
+from ..errors import EventOutsideData
 
 #: The project's own event calendar (one row an event, with its local time, time zone and source).
 EVENTS_CSV = PROJECT_ROOT / "data" / "events.csv"
@@ -58,26 +64,86 @@ class StudyResult:
         out = out.sort_values(["_e", "window_start", "window_end", "_s"]).drop(columns=["_e", "_s"])
         return out.reset_index(drop=True)
 
-    def pooled_tests(self, by: str | None = None) -> pd.DataFrame:
-        """Cross-sectional tests within each (market, observation time) group (see ``EventStudyResult.pooled_tests``)."""
-        return self._stack({t: r.pooled_tests(by=by) for t, r in self.results.items()})
+    def pooled_tests(self, by: str | None = None, direction=None) -> pd.DataFrame:
+        """Cross-sectional tests within each (market, observation time) group (see ``EventStudyResult.pooled_tests``;
+        ``direction`` gives each pooled series' sign, e.g. ``{"DGS10": 1, "SP500": -1}``)."""
+        def sub(r):
+            if isinstance(direction, dict):
+                return {s: direction[s] for s in r.settings["series_ids"] if s in direction}
+            return direction
+        return self._stack({t: r.pooled_tests(by=by, direction=sub(r)) for t, r in self.results.items()})
 
     def wald_tests(self) -> pd.DataFrame:
         """Joint HAC Wald tests across events, per series and window."""
         return self._stack({t: r.wald_tests() for t, r in self.results.items()})
 
-    def row(self, event_id: str, series_id: str, window=(0, 0)) -> pd.Series:
-        """One row of :meth:`to_frame`."""
+    def window_frame(self, window=(0, 0)) -> pd.DataFrame:
+        """The rows of :meth:`to_frame` for one window, indexed by ``(event_id, series_id)``.
+
+        ``window_frame()`` is the reaction day alone (window ``[0, 0]``); ``.loc[("kato_remark", "DGS10")]``
+        is then one row.
+        """
         t = self.to_frame()
-        hit = t[(t["event_id"] == event_id) & (t["series_id"] == series_id)
-                & (t["window_start"] == window[0]) & (t["window_end"] == window[1])]
-        if len(hit) != 1:
-            raise KeyError(f"no result for {event_id}, {series_id}, window {window}")
-        return hit.iloc[0]
+        hit = t[(t["window_start"] == window[0]) & (t["window_end"] == window[1])]
+        if hit.empty:
+            have = sorted(set(zip(t["window_start"], t["window_end"])))
+            raise KeyError(f"no results for window {tuple(window)}; the study has windows {have}")
+        return hit.set_index(["event_id", "series_id"])
+
+    def row(self, event_id: str, series_id: str, window=(0, 0)) -> pd.Series:
+        """One row of :meth:`to_frame` (one event, series and window)."""
+        try:
+            return self.window_frame(window).loc[(event_id, series_id)]
+        except KeyError:
+            raise KeyError(f"no result for {event_id}, {series_id}, window {window}") from None
+
+    @property
+    def estimation(self) -> pd.DataFrame:
+        """Every group's estimation windows (one row per event and series), with ``market`` and ``observed_at``,
+        as ``EventStudyResult.estimation``."""
+        return self._stack({t: r.estimation for t, r in self.results.items()})
+
+
+#: Days of every known event (``data/events.csv``) that no estimation window uses: the reaction day and the
+#: five trading days after it, the longest event window the book reports.
+EXCLUDE_WINDOW = (0, 5)
+
+
+def known_event_days(events: pd.DataFrame, trading_days, close: str = "16:00", window=EXCLUDE_WINDOW) -> pd.DatetimeIndex:
+    """The trading days covered by every event of ``events``: reaction day + ``window`` on these trading days.
+
+    Parameters
+    ----------
+    events : pandas.DataFrame
+        The events table (:func:`treasurycard.calendar.read_events`): every row counts, whatever study runs.
+    trading_days : pandas.DatetimeIndex
+        The group's own trading days.
+    close : str
+        The group's observation time, for the reaction-day rule.
+    window : (int, int)
+        Days relative to each reaction day (default :data:`EXCLUDE_WINDOW`).
+
+    Returns
+    -------
+    pandas.DatetimeIndex
+        Sorted, unique trading days. Events whose reaction day the trading days do not cover (after the data
+        end) are skipped: they cannot touch an estimation window.
+    """
+    days = pd.DatetimeIndex(trading_days)
+    out = []
+    for i in range(len(events)):
+        try:
+            rd = calendar.reaction_days(events.iloc[[i]], days, close=close)["reaction_date"].iloc[0]
+        except EventOutsideData:
+            continue
+        p = days.get_loc(rd)
+        out.extend(days[max(p + window[0], 0): min(p + window[1], len(days) - 1) + 1])
+    return pd.DatetimeIndex(sorted(set(out)))
 
 
 def run_study(levels: pd.DataFrame, events: pd.DataFrame, event_ids, windows=((0, 0),), *,
-              reference_dates=None, **engine_kwargs) -> StudyResult:
+              reference_dates=None, exclude_window=EXCLUDE_WINDOW, exclude_dates=None,
+              **engine_kwargs) -> StudyResult:
     """Event study of ``event_ids`` on every column of ``levels``, each series on its own clock.
 
     Parameters
@@ -93,6 +159,12 @@ def run_study(levels: pd.DataFrame, events: pd.DataFrame, event_ids, windows=((0
     reference_dates : sequence of dates, optional
         Release dates for the conditioned placebo (e.g. jobs-report days, released 8:30 am ET); each is
         mapped to its reaction day on each group's trading days.
+    exclude_window : (int, int) or None
+        Estimation windows skip the days ``exclude_window`` around every event of ``events``
+        (:func:`known_event_days`); default :data:`EXCLUDE_WINDOW`. ``None`` excludes only the study's own
+        event windows (the engine always does that).
+    exclude_dates : sequence of dates, optional
+        Further days no estimation window uses (those that are trading days of a group).
     **engine_kwargs
         Passed to :func:`treasurycard.estimate.event_study` (estimation window, placebo period, HAC lags...).
     """
@@ -108,7 +180,10 @@ def run_study(levels: pd.DataFrame, events: pd.DataFrame, event_ids, windows=((0
         zone = series_info(cols[0]).timezone  # one market keeps one clock (New York, Tokyo, Frankfurt)
         rd = calendar.reaction_days(chosen, lv.index, close=observed_at, market_tz=zone)
         days.append(rd[["reaction_date", "rule"]].assign(market=market, observed_at=observed_at).reset_index())
-        kw = {"units": change_units(cols), **engine_kwargs}
+        excl = pd.DatetimeIndex([]) if exclude_window is None else known_event_days(events, lv.index, observed_at, exclude_window)
+        if exclude_dates is not None:
+            excl = excl.union(pd.DatetimeIndex(pd.to_datetime(exclude_dates)).intersection(lv.index))
+        kw = {"units": change_units(cols), "exclude_dates": excl, **engine_kwargs}
         if reference_dates is not None:
             ref = calendar.release_reaction_days(reference_dates, lv.index, errors="drop", close=observed_at,
                                                  market_tz=zone)

@@ -43,6 +43,19 @@ class SeriesInfo:
     #: Who publishes it: ``"FRED"`` (read by :meth:`DataStore.fred`), ``"MoF"`` (:meth:`DataStore.jgb`) or
     #: ``"ECB"`` (:meth:`DataStore.ecb`).
     publisher: str = "FRED"
+    #: How FRED's CSV lists the series' dates, which the loader checks (a missing row would make the next
+    #: change silently span two periods): ``"weekdays"`` (every weekday, holidays as empty cells),
+    #: ``"every day"`` (7-day series), ``"weekly"`` (one row a week), ``"publication days"`` (holidays left out,
+    #: so a missing row cannot be told from a holiday: not checked). Default: by ``frequency`` (daily ->
+    #: weekdays, weekly -> weekly, otherwise not checked).
+    rows: str = ""
+
+    @property
+    def row_calendar(self) -> str | None:
+        """The listing the loader checks (see ``rows``), or None."""
+        if self.rows:
+            return None if self.rows == "publication days" else self.rows
+        return {"daily": "weekdays", "weekly": "weekly"}.get(self.frequency)
 
     @property
     def level_unit(self) -> str:
@@ -75,8 +88,9 @@ _CATALOGUE = [
     SeriesInfo("T10Y2Y", "10-year minus 2-year spread", "spread"),
     SeriesInfo("BAMLH0A0HYM2", "US high-yield option-adjusted spread", "spread"),
     SeriesInfo("THREEFYTP10", "Kim-Wright 10-year term premium", "term_premium"),
-    SeriesInfo("DFF", "Effective federal funds rate (7-day)", "yield"),
-    SeriesInfo("EFFR", "Effective federal funds rate", "yield"),
+    SeriesInfo("DFF", "Effective federal funds rate (7-day)", "yield", rows="every day"),
+    # the NY Fed's publication days; the stored copy leaves holidays out rather than listing them empty
+    SeriesInfo("EFFR", "Effective federal funds rate", "yield", rows="publication days"),
     SeriesInfo("DEXJPUS", "Japanese yen per US dollar (noon, New York)", "fx", observed_at="12:00", market="fx"),
     SeriesInfo("DEXCHUS", "Chinese yuan per US dollar (noon, New York)", "fx", observed_at="12:00", market="fx"),
     SeriesInfo("DEXUSEU", "US dollars per euro (noon, New York)", "fx", observed_at="12:00", market="fx"),

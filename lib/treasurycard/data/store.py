@@ -62,7 +62,7 @@ from ..errors import (
 )
 from . import settings
 from .sources import fred as fred_source
-from .series import change_units
+from .series import CATALOGUE, change_units
 from .validate import require_columns, validate_dates, validate_series
 
 #: The project root (the folder holding ``_config.yml``).
@@ -454,7 +454,9 @@ class DataStore:
                 line = data[: err.start].count(b"\n") + 1
                 raise DataFormatError(source, line, "UTF-8 text as FRED serves it",
                                       data[err.start: err.start + 8]) from None
-            series = fred_source.parse_fred_csv(text, series_id, source=source)
+            info = CATALOGUE.get(series_id)
+            series = fred_source.parse_fred_csv(text, series_id, source=source,
+                                                rows=None if info is None else info.row_calendar)
             validate_series(series, source)
             valid = series.dropna()
             return series, f"{valid.index[0]:%Y-%m-%d}", f"{valid.index[-1]:%Y-%m-%d}", len(series)

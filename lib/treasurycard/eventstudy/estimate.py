@@ -1,7 +1,19 @@
-"""Event-study estimation: constant-mean abnormal changes, CARs, the HAC dummy regression, and the battery."""
+"""Event-study estimation: the HAC dummy regression, and the battery that runs every step for all series.
+
+The battery (:func:`event_study`) is a sequence of steps, each a function of its own that a reader can
+follow and test alone:
+
+1. estimation windows (:func:`treasurycard.eventstudy.windows.estimation_windows`), per event by default,
+   skipping the study's own event days and any ``exclude_dates``;
+2. the constant-mean model and each window's CAR (:mod:`treasurycard.eventstudy.windows`);
+3. the HAC dummy-regression columns (:mod:`treasurycard.eventstudy.hac`);
+4. the placebo distribution (:mod:`treasurycard.eventstudy.placebo`);
+5. the pooled tests' inputs (:func:`pool_inputs`), used by :meth:`EventStudyResult.pooled_tests`.
+"""
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -10,79 +22,21 @@ from statsmodels.regression.linear_model import OLS
 from scipy import stats
 
 from . import changes as _ch
+from . import hac as _hac
 from . import inference as _inf
+from . import placebo as _pl
+from . import windows as _win
 from ..errors import EstimationError, EventOutsideData, TreasuryCardError
 
 __all__ = [
-    "estimation_window",
     "dummy_regression",
     "DummyRegressionResults",
     "event_study",
     "EventStudyResult",
+    "pool_inputs",
 ]
 
 _EVENT_VARIANCES = ("stationary", "sandwich")
-
-
-# --------------------------------------------------------------------------------------------------------------
-# Estimation window
-# --------------------------------------------------------------------------------------------------------------
-
-
-def estimation_window(index: pd.DatetimeIndex, event_pos, windows, length: int = 250, gap: int = 10, end=None):
-    """Row positions ``(first, last)`` (inclusive) of the daily changes in the estimation window.
-
-    Parameters
-    ----------
-    index : pandas.DatetimeIndex
-        The trading days.
-    event_pos : array of int
-        Positions of the events' reaction days in ``index``.
-    windows : list of (int, int)
-        Event windows; the earliest day any of them touches is the study's first event day.
-    length : int
-        Trading days (daily changes) in the estimation window; default 250.
-    gap : int
-        The window ends ``gap`` trading days before the study's first event day; default 10.
-    end : date-like, optional
-        Last day of the estimation window (overrides ``gap``); must be a trading day before every event window.
-
-    Returns
-    -------
-    tuple of int
-
-    Raises
-    ------
-    EstimationError
-        The window is empty, reaches before the data, or overlaps an event window.
-    """
-    first = int(np.min(event_pos)) + min(0, min(a for a, _ in windows))
-    if length < 1:
-        raise EstimationError(f"estimation_length must be at least 1 trading day, got {length}")
-    if end is None:
-        if gap < 1:
-            raise EstimationError(f"estimation_gap must be at least 1 trading day, got {gap}")
-        last = first - gap
-    else:
-        end = pd.Timestamp(end)
-        if end not in index:
-            raise EstimationError(f"estimation_end {end:%Y-%m-%d} is not a trading day of the data")
-        last = int(index.get_loc(end))
-        if last >= first:
-            raise EstimationError(
-                f"estimation window ending {end:%Y-%m-%d} overlaps the first event window, which starts "
-                f"{index[first]:%Y-%m-%d}; end it earlier"
-            )
-    start = last - length + 1
-    if start < 1:  # the first trading day has no daily change
-        have = max(last, 0)
-        raise EstimationError(
-            f"estimation window of {length} trading days ending {gap if end is None else 'at'} "
-            f"{'days before the first event day' if end is None else f'{index[max(last, 0)]:%Y-%m-%d}'} "
-            f"reaches before the data, which start {index[0]:%Y-%m-%d}: only {have} daily changes are available; "
-            "lower estimation_length/estimation_gap or supply earlier data"
-        )
-    return start, last
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -300,7 +254,10 @@ def _fit_dummy(y, pos, dates, event_windows, controls, maxlags, event_variance, 
         params=params,
         cov=cov,
         cov_type="HAC",
-        cov_kwds={"maxlags": int(maxlags), "kernel": "bartlett", "event_variance": event_variance, "use_correction": True},
+        cov_kwds={"maxlags": int(maxlags), "kernel": "bartlett", "event_variance": event_variance,
+                  # the sandwich is statsmodels' HAC as fitted above, whose default is use_correction=False; the
+                  # stationary estimator divides its autocovariances by n0 - k0 (non-event days less regressors)
+                  **({"use_correction": False} if event_variance == "sandwich" else {"gamma_denominator": "n0 - k0"})},
         nobs=n,
         unit=unit,
         model_results=res,
@@ -397,6 +354,85 @@ def dummy_regression(
 # --------------------------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Study:
+    """What the result keeps for the pooled tests, the joint Wald tests and refits (not public)."""
+
+    index: pd.DatetimeIndex
+    event_ids: list
+    series_ids: list
+    units: dict
+    event_pos: np.ndarray
+    d: np.ndarray
+    est: _win.EstimationWindows
+    moments: _win.Moments
+    changes: dict  # window -> WindowChanges
+    hac: _hac.HacInputs
+    controls: pd.DataFrame | None
+
+
+def pool_inputs(study: _Study, window, members, signs) -> dict:
+    """Step 5: the inputs of :func:`treasurycard.eventstudy.inference.cross_section_tests` for a pool.
+
+    Parameters
+    ----------
+    study : the result's internal data
+    window : (int, int)
+    members : (numpy.ndarray, numpy.ndarray)
+        Event and series positions ``(k, s)`` of the pool's members.
+    signs : numpy.ndarray
+        +1 or -1 per member: the direction in which its moves count.
+
+    Returns
+    -------
+    dict
+        ``car``, ``raw`` (N,), ``estimation`` (N, U) estimation-window abnormal changes on the union ``U``
+        of the members' estimation days (NaN outside a member's own window), ``event`` (N, L2), ``overlap``
+        (N, N) shared window days, ``groups`` (N,) each member's series.
+    """
+    ki, si = members
+    wc = study.changes[tuple(window)]
+    L2 = window[1] - window[0] + 1
+    rows = study.est.rows[ki]
+    union = np.unique(rows)
+    est = np.full((ki.size, union.size), np.nan)
+    est[np.arange(ki.size)[:, None], np.searchsorted(union, rows)] = study.moments.abnormal[ki, si] * signs[:, None]
+    dist = np.abs(study.event_pos[ki][:, None] - study.event_pos[ki][None, :])
+    return {
+        "car": wc.car[ki, si] * signs,
+        "raw": wc.raw[ki, si] * signs,
+        "estimation": est,
+        "event": wc.daily[ki, si, :] * signs[:, None],
+        "overlap": np.maximum(0, L2 - dist).astype(float),
+        "groups": np.asarray(study.series_ids, dtype=object)[si],
+    }
+
+
+def _directions(series, direction) -> np.ndarray:
+    """+1/-1 per member from ``direction`` (int or mapping); refuse a pool of several series without it."""
+    names = list(dict.fromkeys(series))
+    if direction is None:
+        if len(names) > 1:
+            raise TreasuryCardError(
+                f"pooling different series ({', '.join(map(str, names))}) needs an explicit direction for each: a "
+                "yield and a price, or the VIX and the S&P 500, move in opposite directions on the same news and "
+                "would cancel. Pass direction={series: +1 or -1} (+1: a rise counts as positive), or direction=1 "
+                "if every series is counted as it is, or pool by='series_id'"
+            )
+        return np.ones(len(series))
+    if np.isscalar(direction):
+        given = {s: direction for s in names}
+    else:
+        missing = [s for s in names if s not in direction]
+        if missing:
+            raise TreasuryCardError(f"direction gives no sign for {missing}; give +1 or -1 for every pooled series")
+        given = dict(direction)
+    bad = {s: given[s] for s in names if given[s] not in (1, -1)}
+    if bad:
+        raise TreasuryCardError(f"directions must be +1 or -1, got {bad}")
+    return np.array([float(given[s]) for s in series])
+
+
 @dataclass
 class EventStudyResult:
     """Output of :func:`event_study`.
@@ -406,34 +442,32 @@ class EventStudyResult:
     table : pandas.DataFrame
         The tidy results, one row per (event_id, series_id, window); see :meth:`to_frame`.
     estimation : pandas.DataFrame
-        Per series: estimation window dates, valid observations, mean and standard deviation of daily
-        changes (unit per day), unit.
-    regressions : dict of str to DummyRegressionResults
-        The HAC dummy regression of each series.
+        Per (event, series): the estimation window's first and last day, excluded days skipped inside it,
+        valid observations, mean and standard deviation of daily changes (unit per day), unit.
     settings : dict
         The options the study ran with.
     """
 
     table: pd.DataFrame
     estimation: pd.DataFrame
-    regressions: dict
     settings: dict
-    _pool: dict = field(repr=False, default_factory=dict)
+    _study: _Study = field(repr=False, default=None)
 
     def to_frame(self) -> pd.DataFrame:
         """The tidy table: one row per (event_id, series_id, window).
 
         Columns: ``event_id, reaction_date, series_id, window_start, window_end, start_close, end_close,
-        n_days, raw_change, abnormal_change, unit, complete, stale_endpoint, est_mean, est_std, n_est,
-        bw_t_stat, bw_t_pvalue, hac_car, hac_se, hac_stat, hac_pvalue, hac_wald_days_stat,
+        n_days, raw_change, abnormal_change, unit, complete, stale_endpoint, est_start, est_end, est_mean,
+        est_std, n_est, bw_t_stat, bw_t_pvalue, hac_car, hac_se, hac_stat, hac_pvalue, hac_wald_days_stat,
         hac_wald_days_df, hac_wald_days_pvalue, scar, placebo_value, placebo_rank, placebo_pvalue,
         placebo_n`` and, with reference dates, ``cond_placebo_rank, cond_placebo_pvalue, cond_placebo_n``.
         Changes are in ``unit`` (basis points or percent); ``abnormal_change`` is the cumulative abnormal
-        change over the window (CAR) against the constant-mean model.
+        change over the window (CAR) against the constant-mean model of the event's own estimation window
+        (``est_start`` to ``est_end``). The ``hac_*`` columns are NaN where ``complete`` is False.
         """
         return self.table.copy()
 
-    def pooled_tests(self, by: str | None = None) -> pd.DataFrame:
+    def pooled_tests(self, by: str | None = None, direction=None) -> pd.DataFrame:
         """Cross-sectional tests per window, pooling series and events (or within groups).
 
         Parameters
@@ -441,100 +475,188 @@ class EventStudyResult:
         by : {None, "event_id", "series_id"}
             ``None`` pools every (event, series) row of a window; ``"event_id"`` pools the series of each
             event (e.g. the yield curve on one day, where the Kolari-Pynnönen adjustment matters);
-            ``"series_id"`` pools the events of each series.
+            ``"series_id"`` pools the events of each series (overlapping windows are allowed for).
+        direction : int or mapping of str to int, optional
+            Required when a pool holds more than one series: ``{series_id: +1 or -1}``, the direction in which
+            each series' moves count (e.g. ``{"DGS10": 1, "SP500": -1}`` to count a falling stock market with
+            rising yields), or ``1`` to count every series as it is.
 
         Returns
         -------
         pandas.DataFrame
             Columns ``[by,] window_start, window_end, test, statistic, pvalue, n, null,
-            reference_distribution``; tests ``patell, bmp, bmp_kp, corrado, sign, generalized_sign``
-            (see :func:`treasurycard.inference.cross_section_tests`). Rows with a missing CAR are left out
-            (``n`` counts the members used).
+            reference_distribution, note``; tests ``patell, bmp, bmp_kp, corrado, grank, sign,
+            generalized_sign`` (:func:`treasurycard.eventstudy.inference.cross_section_tests`). Rows with a
+            missing CAR are left out (``n`` counts the members used); a pool with fewer than three members or
+            without spread gives NaN and the reason in ``note``.
         """
         if by not in (None, "event_id", "series_id"):
             raise TreasuryCardError(f"by must be None, 'event_id' or 'series_id', got {by!r}")
-        P = self._pool
-        K, S = len(P["event_ids"]), len(P["series_ids"])
-        kk, ss = np.meshgrid(np.arange(K), np.arange(S), indexing="ij")
-        kk, ss = kk.ravel(), ss.ravel()
-        frames = []
-        for w, data in P["windows"].items():
-            n = w[1] - w[0] + 1
-            car = data["car"].ravel()
-            groups = {None: np.ones(K * S, bool)}
-            if by == "event_id":
-                groups = {P["event_ids"][k]: kk == k for k in range(K)}
-            elif by == "series_id":
-                groups = {P["series_ids"][s]: ss == s for s in range(S)}
+        st = self._study
+        K, S = len(st.event_ids), len(st.series_ids)
+        kk, ss = (a.ravel() for a in np.meshgrid(np.arange(K), np.arange(S), indexing="ij"))
+        groups, rows = {None: np.ones(K * S, bool)}, []
+        if by == "event_id":
+            groups = {st.event_ids[k]: kk == k for k in range(K)}
+        elif by == "series_id":
+            groups = {st.series_ids[s]: ss == s for s in range(S)}
+        for w, wc in st.changes.items():
+            car = wc.car.ravel()
             for label, sel in groups.items():
                 sel = sel & ~np.isnan(car)
-                if sel.sum() < 2:
+                if not sel.any():
                     continue
-                ki, si = kk[sel], ss[sel]
-                est = P["est_abn"][:, si].T
-                ev = data["win_abn"][ki, si, :]
-                dist = np.abs(P["event_pos"][ki][:, None] - P["event_pos"][ki][None, :])
-                overlap = np.maximum(0, n - dist).astype(float)
-                res = _inf.cross_section_tests(car[sel], est, ev, overlap)
-                labels = {} if by is None else {by: label}
-                labels.update({"window_start": w[0], "window_end": w[1]})
-                frames.append(_inf.results_frame(res.values(), **labels))
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+                signs = _directions([st.series_ids[s] for s in ss[sel]], direction)
+                inp = pool_inputs(st, w, (kk[sel], ss[sel]), signs)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    res = _inf.cross_section_tests(inp["car"], inp["estimation"], inp["event"], inp["overlap"],
+                                                   inp["groups"], inp["raw"])
+                labels = ({} if by is None else {by: label}) | {"window_start": w[0], "window_end": w[1]}
+                rows.extend(_inf.results_rows(res.values(), **labels))
+        return pd.DataFrame(rows)
 
     def wald_tests(self) -> pd.DataFrame:
-        """Per series and window: joint HAC Wald test that every event's CAR is zero (across events)."""
+        """Per series and window: joint HAC Wald test that every event's CAR is zero (across events).
+
+        The CARs' joint covariance is the stationary Newey-West covariance of their contrasts on the union of
+        the events' days, with the events' residual autocovariances pooled (one set per series); events whose
+        window is incomplete are left out. Columns ``series_id, window_start, window_end`` and
+        :meth:`TestResult.to_dict`'s; ``n`` is the degrees of freedom.
+        """
+        st = self._study
         rows = []
-        for sid, reg in self.regressions.items():
+        for j, sid in enumerate(st.series_ids):
             for w in self.settings["windows"]:
-                r = reg.wald_events(w)
+                car = st.changes[w].car[:, j]
+                ok = np.flatnonzero(st.changes[w].complete[:, j])
+                V = _hac.joint_car_covariance(st.d[:, j], st.est.rows[ok], st.event_pos[ok], w, st.hac.n0[ok, j],
+                                              st.hac.gamma[ok, j], st.hac.maxlags)
+                stat, df = _wald(np.eye(len(ok)), car[ok], V)
+                r = _inf.TestResult("wald_events", stat, float(stats.chi2.sf(stat, df)), df,
+                                    "every event's CAR is zero", f"chi2({df})")
                 rows.append({"series_id": sid, "window_start": w[0], "window_end": w[1], **r.to_dict()})
         return pd.DataFrame(rows)
+
+    def dummy_regression(self, series_id: str, event_id: str) -> DummyRegressionResults:
+        """Refit the HAC dummy regression behind one (series, event) row: :func:`dummy_regression` on the
+        event's estimation window and its window days, with the study's lags (for inspection; the table's
+        ``hac_*`` columns equal its :meth:`~DummyRegressionResults.car_table` for complete windows)."""
+        st = self._study
+        k, j = st.event_ids.index(event_id), st.series_ids.index(series_id)
+        keep = np.zeros(len(st.index), bool)
+        keep[st.hac.positions[k]] = True
+        y = pd.Series(np.where(keep, st.d[:, j], np.nan), index=st.index)
+        ctrl = None if st.controls is None else st.controls
+        return dummy_regression(y, {event_id: st.index[st.event_pos[k]]}, self.settings["windows"], controls=ctrl,
+                                maxlags=self.settings["hac_maxlags"], unit=st.units[series_id])
 
     def __repr__(self):
         s = self.settings
         return (
             f"EventStudyResult({len(s['event_ids'])} events x {len(s['series_ids'])} series x "
-            f"{len(s['windows'])} windows = {len(self.table)} rows; estimation {s['estimation_start']} to "
-            f"{s['estimation_end']}; placebo '{s['placebo_statistic']}' from {s['placebo_start']})"
+            f"{len(s['windows'])} windows = {len(self.table)} rows; estimation {s['estimation']} "
+            f"({s['estimation_length']} days, gap {s['estimation_gap']}, {s['n_exclude_dates']} exclude dates); "
+            f"placebo '{s['placebo_statistic']}' from {s['placebo_start']})"
         )
 
 
-def _rolling_moments(d: np.ndarray, starts: np.ndarray, stops: np.ndarray):
-    """NaN-aware mean, std (ddof=1) and count of rows ``starts..stops`` (inclusive) of ``d``, per column."""
-    center = np.nanmean(d, axis=0)
-    z = d - center
-    obs = ~np.isnan(z)
-    zf = np.where(obs, z, 0.0)
-    pad = np.zeros((1, d.shape[1]))
-    c1 = np.vstack([pad, np.cumsum(zf, axis=0)])
-    c2 = np.vstack([pad, np.cumsum(zf * zf, axis=0)])
-    cn = np.vstack([pad, np.cumsum(obs, axis=0)])
-    s1 = c1[stops + 1] - c1[starts]
-    s2 = c2[stops + 1] - c2[starts]
-    cnt = cn[stops + 1] - cn[starts]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        m = s1 / cnt
-        var = (s2 - cnt * m * m) / (cnt - 1)
-    return m + center, np.sqrt(np.maximum(var, 0.0)), cnt
-
-
-def _placebo_values(xe, d, t, window, statistic, length, gap, min_obs):
-    """Placebo statistic for windows ``window`` around reaction-day positions ``t`` (rows), all series."""
-    a, b = window
-    vals = xe[t + b] - xe[t + a - 1]
-    if statistic == "change":
-        return vals
-    n = b - a + 1
-    stops = t + min(0, a) - gap
-    starts = stops - length + 1
-    ok = starts >= 1
-    out = np.full(vals.shape, np.nan)
-    if ok.any():
-        m, sd, cnt = _rolling_moments(d, starts[ok], stops[ok])
-        with np.errstate(invalid="ignore", divide="ignore"):
-            z = (vals[ok] - n * m) / (sd * np.sqrt(n))
-        out[ok] = np.where(cnt >= min_obs, z, np.nan)
+def _hac_with_controls(st: _Study, window) -> np.ndarray:
+    """HAC columns when there are controls: one :func:`dummy_regression` per (event, series) (slow path)."""
+    K, S = len(st.event_ids), len(st.series_ids)
+    out = np.full((K, S, len(_hac.HAC_COLUMNS)), np.nan)
+    cols = ["car", "se", "stat", "pvalue", "wald_days_stat", "wald_days_df", "wald_days_pvalue"]
+    for k in range(K):
+        sample = st.hac.positions[k]
+        for j in range(S):
+            if not st.changes[window].complete[k, j]:
+                continue
+            ok = ~np.isnan(st.d[sample, j]) & st.controls.iloc[sample].notna().all(axis=1).to_numpy()
+            sp = sample[ok]
+            wins = {(st.event_ids[k], w): st.event_pos[k] + np.arange(w[0], w[1] + 1) for w in st.changes}
+            reg = _fit_dummy(st.d[sp, j], sp, st.index[sp], wins, st.controls.iloc[sp], st.hac.maxlags,
+                             "stationary", "day", st.units[st.series_ids[j]])
+            ct = reg.car_table().set_index(["window_start", "window_end"])
+            out[k, j] = ct.loc[window, cols].to_numpy(float)
     return out
+
+
+def _window_table(st: _Study, wc: _win.WindowChanges, hac: np.ndarray, pl: _pl.PlaceboColumns,
+                  bw_estimation_error: bool) -> pd.DataFrame:
+    """The tidy rows of one window: (event, series) pairs, events outer, series inner."""
+    (a, b), n = wc.window, wc.window[1] - wc.window[0] + 1
+    K, S = wc.car.shape
+    m = st.moments
+    bw = _inf.bw_t_test(wc.car, m.std, n, m.n, estimation_error=bw_estimation_error)
+    scar = wc.car / (m.std * np.sqrt(n * (1.0 + n / m.n)))
+    per_event = lambda v: np.repeat(np.asarray(v), S)  # noqa: E731
+    cols = {
+        "event_id": per_event(st.event_ids), "reaction_date": per_event(st.index[st.event_pos]),
+        "series_id": np.tile(np.array(st.series_ids, dtype=object), K), "window_start": a, "window_end": b,
+        "start_close": per_event(st.index[wc.lo]), "end_close": per_event(st.index[wc.hi]), "n_days": n,
+        "raw_change": wc.raw.ravel(), "abnormal_change": wc.car.ravel(),
+        "unit": np.tile([st.units[s] for s in st.series_ids], K), "complete": wc.complete.ravel(),
+        "stale_endpoint": wc.stale.ravel(), "est_start": per_event(st.index[st.est.first]),
+        "est_end": per_event(st.index[st.est.last]), "est_mean": m.mean.ravel(), "est_std": m.std.ravel(),
+        "n_est": m.n.ravel(), "bw_t_stat": np.asarray(bw.statistic).ravel(), "bw_t_pvalue": np.asarray(bw.pvalue).ravel(),
+    }
+    cols.update({name: hac[..., i].ravel() for i, name in enumerate(_hac.HAC_COLUMNS)})
+    cols.update({"scar": scar.ravel(), "placebo_value": pl.value.ravel(), "placebo_rank": pl.rank.ravel(),
+                 "placebo_pvalue": pl.pvalue.ravel(), "placebo_n": pl.n.ravel()})
+    if pl.cond is not None:
+        cols.update({f"cond_placebo_{k}": v.ravel() for k, v in zip(("rank", "pvalue", "n"), pl.cond)})
+    return pd.DataFrame(cols)
+
+
+def _estimation_frame(st: _Study) -> pd.DataFrame:
+    K, S = st.moments.mean.shape
+    return pd.DataFrame({
+        "event_id": np.repeat(st.event_ids, S),
+        "series_id": np.tile(np.array(st.series_ids, dtype=object), K),
+        "estimation_start": np.repeat(st.index[st.est.first], S),
+        "estimation_end": np.repeat(st.index[st.est.last], S),
+        "n_excluded": np.repeat(st.est.excluded, S),
+        "n_est": st.moments.n.ravel(),
+        "mean": st.moments.mean.ravel(),
+        "std": st.moments.std.ravel(),
+        "unit": np.tile([st.units[s] for s in st.series_ids], K),
+    })
+
+
+def _check_options(placebo_statistic, missing, estimation):
+    if placebo_statistic not in _pl.PLACEBO_STATISTICS:
+        raise TreasuryCardError(f"placebo_statistic must be 'change' or 'standardized', got {placebo_statistic!r}")
+    if missing not in _ch.MISSING_POLICIES:
+        raise TreasuryCardError(f"missing must be one of {_ch.MISSING_POLICIES}, got {missing!r}")
+    if estimation not in _win.ESTIMATION_MODES:
+        raise TreasuryCardError(f"estimation must be one of {_win.ESTIMATION_MODES}, got {estimation!r}")
+
+
+def _refuse_missing_endpoint(st: _Study, wc: _win.WindowChanges):
+    """``missing="raise"``: raise :class:`EventOutsideData` for the first NaN window change."""
+    if np.isnan(wc.raw).any():
+        k, j = np.argwhere(np.isnan(wc.raw))[0]
+        raise EventOutsideData(
+            f"event {st.event_ids[k]!r}, series {st.series_ids[j]!r}: no close on {st.index[wc.lo[k]]:%Y-%m-%d} "
+            f"or {st.index[wc.hi[k]]:%Y-%m-%d} (window {wc.window}); use missing='nan' or missing='last'"
+        )
+
+
+def _settings(st, wins, kw) -> dict:
+    start = end = None
+    if st.est.mode != "per_event":
+        start, end = (f"{st.index[st.est.rows[0, i]]:%Y-%m-%d}" for i in (0, -1))
+    day = lambda v: None if v is None else f"{pd.Timestamp(v):%Y-%m-%d}"  # noqa: E731
+    return {
+        "event_ids": list(st.event_ids), "series_ids": list(st.series_ids), "windows": wins, "units": st.units,
+        "estimation": st.est.mode, "estimation_start": start, "estimation_end": end,
+        "estimation_length": kw["estimation_length"], "estimation_gap": kw["estimation_gap"],
+        "n_exclude_dates": 0 if kw["exclude_dates"] is None else len(kw["exclude_dates"]),
+        "missing": kw["missing"], "placebo_start": day(kw["placebo_start"]), "placebo_end": day(kw["placebo_end"]),
+        "placebo_statistic": kw["placebo_statistic"], "hac_maxlags": st.hac.maxlags,
+        "controls": None if st.controls is None else list(st.controls.columns),
+        "bw_estimation_error": kw["bw_estimation_error"],
+    }
 
 
 def event_study(
@@ -546,6 +668,8 @@ def event_study(
     estimation_length: int = 250,
     estimation_gap: int = 10,
     estimation_end=None,
+    estimation: str = "per_event",
+    exclude_dates=None,
     min_estimation_obs: int = 30,
     missing: str = "nan",
     placebo_start="2005-01-01",
@@ -554,264 +678,96 @@ def event_study(
     reference_dates=None,
     hac_maxlags: int | None = None,
     controls: pd.DataFrame | None = None,
+    bw_estimation_error: bool = False,
 ) -> EventStudyResult:
     """Run the event-study battery for every series, event and window.
 
     Parameters
     ----------
     levels : pandas.DataFrame
-        Levels on a DatetimeIndex ``date`` of trading days (ascending, unique); one column per series named by
-        FRED id; NaN where a series has no value (a holiday in its market). Rates in percent.
+        Levels on an ascending, unique DatetimeIndex of trading days, one column per series, NaN where a
+        series has no value. Rates in percent.
     events : pandas.Series, mapping or pandas.DataFrame
-        ``event_id -> reaction_date`` (Timestamps that are trading days of ``levels``).
+        ``event_id -> reaction_date`` (trading days of ``levels``).
     windows : sequence of (int, int)
         Windows ``(a, b)`` in trading days relative to the reaction day; the change runs from the close of day
         ``a - 1`` to the close of day ``b``.
-    units : mapping, optional
-        ``{"col": "bp" | "%"}`` overriding :func:`treasurycard.series.change_unit`.
-    estimation_length : int
-        Daily changes in the constant-mean estimation window (default 250 trading days).
-    estimation_gap : int
-        The estimation window ends this many trading days before the study's first event day (default 10).
+    units : str or mapping, optional
+        ``"bp"`` or ``"%"`` per series (else ``levels.attrs["units"]``).
+    estimation_length, estimation_gap : int
+        Each estimation window holds ``estimation_length`` daily changes (default 250) and ends
+        ``estimation_gap`` trading days (default 10) before its event's first window day.
     estimation_end : date-like, optional
-        Explicit last day of the estimation window (overrides ``estimation_gap``).
+        One common last day of the estimation window (overrides the gap).
+    estimation : {"per_event", "common"}
+        ``"per_event"`` (default): a window per event; ``"common"``: one, before the earliest event.
+    exclude_dates : sequence of dates, optional
+        Days no estimation window uses (e.g. the reaction days of other known events); the window reaches
+        back past them. The study's own event-window days are always excluded.
     min_estimation_obs : int
-        Fewest valid daily changes a series needs in the estimation window (default 30).
+        Fewest valid daily changes a series needs in an estimation window (default 30).
     missing : {"nan", "last", "raise"}
-        Missing-endpoint policy of :func:`treasurycard.changes.window_changes`; ``"last"`` also makes daily
-        changes run from the last available close (``"nan"`` and ``"raise"`` leave them NaN across a gap).
-        Placebo windows with a missing endpoint are dropped under ``"nan"``/``"raise"``.
+        Missing-endpoint policy of :func:`treasurycard.eventstudy.changes.window_changes`.
     placebo_start, placebo_end : date-like, optional
-        Reaction days of the placebo windows (default from 2005-01-01 to the end of the data). The study's own
-        event days are excluded.
+        Reaction days of the placebo windows (default 2005-01-01 to the end); the study's event days excluded.
     placebo_statistic : {"change", "standardized"}
-        Rank the absolute window change (``"change"``) or the change standardized by each date's own trailing
-        constant-mean window of ``estimation_length`` days ending ``estimation_gap`` days before it
-        (``"standardized"``, which accounts for volatility regimes).
+        Rank the absolute window change, or the change standardized by each date's trailing window.
     reference_dates : sequence of dates, optional
-        A conditioning set of placebo reaction days (e.g. all US employment-report days), each a trading day
-        of ``levels``; adds the ``cond_placebo_*`` columns. Only reference dates within the placebo period
-        (``placebo_start`` to ``placebo_end``) are used.
+        A conditioning set of placebo reaction days (e.g. jobs-report days), adds ``cond_placebo_*``.
     hac_maxlags : int, optional
-        Newey-West truncation lag of the dummy regressions (default ``floor(4 (L1/100)^(2/9))``).
+        Newey-West lag (default ``floor(4 (L1/100)^(2/9))``).
     controls : pandas.DataFrame, optional
         Daily control regressors for the HAC dummy regressions (only).
+    bw_estimation_error : bool
+        Brown-Warner t with the estimation-error term ``1 + L2/L1`` of Campbell, Lo and MacKinlay.
 
     Returns
     -------
     EventStudyResult
-        ``.to_frame()`` for the tidy table, ``.pooled_tests()`` for the cross-sectional tests,
-        ``.wald_tests()`` for the joint Wald tests across events, ``.regressions`` for the fits.
+        ``.to_frame()``, ``.pooled_tests()``, ``.wald_tests()``, ``.estimation``.
 
     Raises
     ------
-    EventOutsideData
-        A reaction date is not a trading day of the data, or a window runs beyond the data.
-    EstimationError
-        The estimation window is empty, reaches before the data, or a series has too few observations in it.
-    UnknownUnit
-        A series' unit is unknown or not ``"bp"``/``"%"``.
-
-    Notes
-    -----
-    Tests per row: Brown-Warner t (:func:`treasurycard.inference.bw_t_test`); HAC dummy regression
-    (:func:`dummy_regression`, one regression per series with a dummy for every day of every event window,
-    the constant fitted on the estimation window; ``hac_car`` sums the window's day dummies and equals
-    ``abnormal_change`` when the window is complete and there are no controls); the placebo rank
-    (:func:`treasurycard.inference.placebo_test`). ``scar`` is the Patell-standardized CAR.
+    EventOutsideData, EstimationError, UnknownUnit
 
     References
     ----------
-    MacKinlay, A. C. (1997). Event studies in economics and finance. Journal of Economic Literature 35(1),
-    13-39. Brown and Warner (1985); Newey and West (1987); Patell (1976).
+    MacKinlay (1997); Brown and Warner (1985); Newey and West (1987); Patell (1976).
     """
     _ch.check_levels(levels)
-    if placebo_statistic not in ("change", "standardized"):
-        raise TreasuryCardError(f"placebo_statistic must be 'change' or 'standardized', got {placebo_statistic!r}")
-    if missing not in _ch.MISSING_POLICIES:
-        raise TreasuryCardError(f"missing must be one of {_ch.MISSING_POLICIES}, got {missing!r}")
-    index = levels.index
-    series_ids = list(levels.columns)
+    _check_options(placebo_statistic, missing, estimation)
+    index, series_ids = levels.index, list(levels.columns)
     u = _ch.resolve_units(series_ids, units, levels.attrs)
     ev = _ch.parse_events(events)
     pos = _ch.locate_events(index, ev)
     wins = _ch.normalize_windows(windows)
-    T, S, K = len(index), len(series_ids), len(ev)
     bounds = {w: _ch.window_bounds(index, pos, w, ev.index) for w in wins}
-
     x = _ch.scaled_levels(levels, u)
     d = _ch._diff(x, "last" if missing == "last" else "nan")
     xe, stale = _ch.endpoint_levels(x, missing)
-
-    e0, e1 = estimation_window(index, pos, wins, estimation_length, estimation_gap, estimation_end)
-    est = d[e0 : e1 + 1]
-    n_est = np.sum(~np.isnan(est), axis=0)
-    for j in np.flatnonzero(n_est < max(min_estimation_obs, 4)):
-        raise EstimationError(
-            f"series {series_ids[j]!r} has {n_est[j]} valid daily changes in the estimation window "
-            f"{index[e0]:%Y-%m-%d} to {index[e1]:%Y-%m-%d}, fewer than min_estimation_obs={min_estimation_obs}; "
-            "check the series' coverage or move the estimation window"
-        )
-    mu = np.nanmean(est, axis=0)
-    sd = np.nanstd(est, axis=0, ddof=1)
-    abn = d - mu
-
-    # HAC dummy regressions: one per series, a dummy for every day of every window of every event.
-    event_windows = {(eid, w): p + np.arange(w[0], w[1] + 1) for w in wins for eid, p in zip(ev.index, pos)}
-    event_days = np.unique(np.concatenate(list(event_windows.values())))
-    sample = np.union1d(np.arange(e0, e1 + 1), event_days)
-    ctrl = None
-    if controls is not None:
-        ctrl = controls.reindex(index)
-    maxlags = hac_maxlags if hac_maxlags is not None else _inf.newey_west_maxlags(e1 - e0 + 1)
-    regressions, hac = {}, {}
-    for j, sid in enumerate(series_ids):
-        ok = ~np.isnan(d[sample, j])
-        if ctrl is not None:
-            ok = ok & ctrl.iloc[sample].notna().all(axis=1).to_numpy()
-        sp = sample[ok]
-        c = None if ctrl is None else ctrl.iloc[sp]
-        reg = _fit_dummy(d[sp, j], sp, index[sp], event_windows, c, maxlags, "stationary", "day", u[sid])
-        regressions[sid] = reg
-        ct = reg.car_table()
-        vals = ct[["car", "se", "stat", "pvalue", "wald_days_stat", "wald_days_df", "wald_days_pvalue"]].to_numpy()
-        for key, v, n_obs in zip(reg.contrasts, vals, (len(reg.day_index[k]) for k in reg.contrasts)):
-            hac[(key, sid)] = tuple(v) if n_obs else (np.nan,) * 7
-
-    # Placebo sets
-    pl_lo = int(index.searchsorted(pd.Timestamp(placebo_start))) if placebo_start is not None else 0
-    pl_hi = T - 1 if placebo_end is None else int(index.searchsorted(pd.Timestamp(placebo_end), side="right")) - 1
-    is_event = np.zeros(T, bool)
-    is_event[pos] = True
-    ref_pos = None
-    if reference_dates is not None:
-        rd = pd.to_datetime(pd.Index(reference_dates))
-        ref_pos = index.get_indexer(rd)
-        if (ref_pos < 0).any():
-            bad = [f"{dt:%Y-%m-%d}" for dt in rd[ref_pos < 0][:5]]
-            raise EventOutsideData(
-                f"{int((ref_pos < 0).sum())} reference dates are not trading days of the data "
-                f"({_ch._range_text(index)}), e.g. {bad}; map them to reaction days first"
-            )
-        ref_pos = np.unique(ref_pos)
-        ref_pos = ref_pos[(ref_pos >= pl_lo) & (ref_pos <= pl_hi)]  # the placebo period bounds both sets
-
-    frames, pool_windows = [], {}
-    for w in wins:
-        a, b = w
-        n = b - a + 1
-        lo, hi = bounds[w]
-        raw = xe[hi] - xe[lo]
-        if missing == "raise" and np.isnan(raw).any():
-            k, j = np.argwhere(np.isnan(raw))[0]
-            raise EventOutsideData(
-                f"event {ev.index[k]!r}, series {series_ids[j]!r}: no close on {index[lo[k]]:%Y-%m-%d} or "
-                f"{index[hi[k]]:%Y-%m-%d} (window ({a}, {b})); use missing='nan' or missing='last'"
-            )
-        car = raw - n * mu
-        days = pos[:, None] + np.arange(a, b + 1)[None, :]
-        win_abn = np.transpose(abn[days], (0, 2, 1))  # (K, S, n)
-        complete = ~np.isnan(win_abn).any(axis=2)
-        bw = _inf.bw_t_test(car, sd, n, n_est)
-        scar = car / (sd * np.sqrt(n * (1.0 + n / n_est)))
-
-        # placebo: all windows of this length with reaction day in [pl_lo, pl_hi], events excluded
-        t = np.arange(max(pl_lo, 1 - a), min(pl_hi, T - 1 - b) + 1)
-        t = t[~is_event[t]]
-        pv = _placebo_values(xe, d, t, w, placebo_statistic, estimation_length, estimation_gap, min_estimation_obs)
-        if placebo_statistic == "change":
-            ev_val = raw
-        else:
-            ev_val = _placebo_values(xe, d, pos, w, placebo_statistic, estimation_length, estimation_gap, min_estimation_obs)
-        pl = np.full((3, K, S), np.nan)
-        cond = np.full((3, K, S), np.nan)
-        if ref_pos is not None:
-            tr = ref_pos[(ref_pos >= 1 - a) & (ref_pos <= T - 1 - b)]
-            tr = tr[~is_event[tr]]
-            rv = _placebo_values(xe, d, tr, w, placebo_statistic, estimation_length, estimation_gap, min_estimation_obs)
-        for j in range(S):
-            col = pv[:, j]
-            r, p, nn = _inf.placebo_counts(np.sort(np.abs(col[~np.isnan(col)])), ev_val[:, j])
-            pl[0, :, j], pl[1, :, j], pl[2, :, j] = r, p, nn
-            if ref_pos is not None:
-                col = rv[:, j]
-                r, p, nn = _inf.placebo_counts(np.sort(np.abs(col[~np.isnan(col)])), ev_val[:, j])
-                cond[0, :, j], cond[1, :, j], cond[2, :, j] = r, p, nn
-
-        h = np.array([[hac[((eid, w), sid)] for sid in series_ids] for eid in ev.index])  # (K, S, 7)
-        cols = {
-            "event_id": np.repeat(ev.index.to_numpy(), S),
-            "reaction_date": np.repeat(ev.to_numpy(), S),
-            "series_id": np.tile(np.array(series_ids, dtype=object), K),
-            "window_start": a,
-            "window_end": b,
-            "start_close": np.repeat(index[lo].to_numpy(), S),
-            "end_close": np.repeat(index[hi].to_numpy(), S),
-            "n_days": n,
-            "raw_change": raw.ravel(),
-            "abnormal_change": car.ravel(),
-            "unit": np.tile([u[s] for s in series_ids], K),
-            "complete": complete.ravel(),
-            "stale_endpoint": ((stale[lo] | stale[hi]) & ~np.isnan(raw)).ravel(),
-            "est_mean": np.tile(mu, K),
-            "est_std": np.tile(sd, K),
-            "n_est": np.tile(n_est, K),
-            "bw_t_stat": bw.statistic.ravel(),
-            "bw_t_pvalue": bw.pvalue.ravel(),
-            "hac_car": h[..., 0].ravel(),
-            "hac_se": h[..., 1].ravel(),
-            "hac_stat": h[..., 2].ravel(),
-            "hac_pvalue": h[..., 3].ravel(),
-            "hac_wald_days_stat": h[..., 4].ravel(),
-            "hac_wald_days_df": h[..., 5].ravel(),
-            "hac_wald_days_pvalue": h[..., 6].ravel(),
-            "scar": scar.ravel(),
-            "placebo_value": ev_val.ravel(),
-            "placebo_rank": pl[0].ravel(),
-            "placebo_pvalue": pl[1].ravel(),
-            "placebo_n": pl[2].ravel(),
-        }
-        if ref_pos is not None:
-            cols.update({"cond_placebo_rank": cond[0].ravel(), "cond_placebo_pvalue": cond[1].ravel(), "cond_placebo_n": cond[2].ravel()})
-        frames.append(pd.DataFrame(cols))
-        pool_windows[w] = {"car": car, "win_abn": win_abn}
-
+    excluded = _win.exclusion_mask(index, pos, wins, exclude_dates)
+    est = _win.estimation_windows(index, pos, wins, estimation_length, estimation_gap, estimation_end, excluded,
+                                  estimation)
+    mom = _win.estimation_moments(d, est, min_estimation_obs, series_ids, index)
+    maxlags = hac_maxlags if hac_maxlags is not None else _inf.newey_west_maxlags(estimation_length)
+    hac_in = _hac.hac_inputs(d, est.rows, pos, wins, mom.mean, maxlags)
+    ctrl = None if controls is None else controls.reindex(index)
+    changes = {w: _win.window_changes_at(xe, d, stale, *bounds[w], pos, w, mom.mean) for w in wins}
+    st = _Study(index, list(ev.index), series_ids, u, pos, d, est, mom, changes, hac_in, ctrl)
+    sets = _pl.placebo_sets(index, pos, placebo_start, placebo_end, reference_dates)
+    frames = []
+    for w, wc in changes.items():
+        if missing == "raise":
+            _refuse_missing_endpoint(st, wc)
+        hac = _hac.hac_columns(hac_in, w, mom.mean) if ctrl is None else _hac_with_controls(st, w)
+        pl = _pl.placebo_columns(xe, d, pos, w, sets, placebo_statistic, estimation_length, estimation_gap,
+                                 min_estimation_obs, wc.raw)
+        frames.append(_window_table(st, wc, hac, pl, bw_estimation_error))
     table = pd.concat(frames, ignore_index=True)
     for c in ("placebo_rank", "placebo_n", "cond_placebo_rank", "cond_placebo_n", "hac_wald_days_df", "n_est"):
         if c in table and not table[c].isna().any():
             table[c] = table[c].astype("int64")
-    estimation = pd.DataFrame(
-        {
-            "series_id": series_ids,
-            "estimation_start": index[e0],
-            "estimation_end": index[e1],
-            "n_est": n_est,
-            "mean": mu,
-            "std": sd,
-            "unit": [u[s] for s in series_ids],
-        }
-    )
-    settings = {
-        "event_ids": list(ev.index),
-        "series_ids": series_ids,
-        "windows": wins,
-        "units": u,
-        "estimation_start": f"{index[e0]:%Y-%m-%d}",
-        "estimation_end": f"{index[e1]:%Y-%m-%d}",
-        "estimation_length": estimation_length,
-        "estimation_gap": estimation_gap,
-        "missing": missing,
-        "placebo_start": None if placebo_start is None else f"{pd.Timestamp(placebo_start):%Y-%m-%d}",
-        "placebo_end": None if placebo_end is None else f"{pd.Timestamp(placebo_end):%Y-%m-%d}",
-        "placebo_statistic": placebo_statistic,
-        "hac_maxlags": maxlags,
-        "controls": None if controls is None else list(controls.columns),
-    }
-    pool = {
-        "event_ids": list(ev.index),
-        "series_ids": series_ids,
-        "event_pos": pos,
-        "est_abn": est - mu,
-        "windows": pool_windows,
-    }
-    return EventStudyResult(table=table, estimation=estimation, regressions=regressions, settings=settings, _pool=pool)
+    kw = dict(estimation_length=estimation_length, estimation_gap=estimation_gap, exclude_dates=exclude_dates,
+              missing=missing, placebo_start=placebo_start, placebo_end=placebo_end,
+              placebo_statistic=placebo_statistic, bw_estimation_error=bw_estimation_error)
+    return EventStudyResult(table, _estimation_frame(st), _settings(st, wins, kw), st)

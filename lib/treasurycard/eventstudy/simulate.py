@@ -19,6 +19,7 @@ TESTS = {
     "bmp": "pooled",
     "bmp_kp": "pooled",
     "corrado": "pooled",
+    "grank": "pooled",
     "sign": "pooled",
     "generalized_sign": "pooled",
 }

@@ -46,7 +46,72 @@ def fred_page(series_id: str) -> str:
 # ------------------------------------------------------------------------------------------ parsing
 
 
-def parse_fred_csv(text: str, series_id: str, source: str = "<text>") -> pd.Series:
+#: Listings :func:`check_rows` knows: what rows a FRED file must have between its first and last observation.
+ROW_CALENDARS = ("weekdays", "every day", "weekly")
+
+_ROW_REMEDY = ("A line is missing from the file (a deleted row or a truncated merge), so the next observation's "
+               "one-period change would silently span two periods. Restore the file: copy it again from the "
+               "mirror, or delete it from the cache (data/cache) and fetch it again (DataStore.fred(..., "
+               "refresh=True)); if FRED itself has stopped listing these dates, set SeriesInfo.rows for the "
+               "series in treasurycard.data.series")
+
+
+def check_rows(dates: pd.DatetimeIndex, values: np.ndarray, calendar: str | None, source: str, series_id: str,
+               lines=None) -> None:
+    """Raise :class:`DataFormatError` if a FRED file lacks a row its listing requires.
+
+    Parameters
+    ----------
+    dates : pandas.DatetimeIndex
+        The file's dates, ascending.
+    values : numpy.ndarray
+        Its values (NaN for empty cells); only the span from the first to the last observation is checked,
+        so a series that starts late or stops early is fine.
+    calendar : {"weekdays", "every day", "weekly"} or None
+        What FRED lists: every weekday (holidays as empty cells), every calendar day, or one row a week.
+        None checks nothing.
+    source, series_id : str
+        Named in the error.
+    lines : sequence of int, optional
+        The 1-based line of each date in the file (default: the row number plus one, after the header).
+    """
+    if calendar is None:
+        return
+    if calendar not in ROW_CALENDARS:
+        raise ValueError(f"row calendar must be one of {ROW_CALENDARS} or None, got {calendar!r}")
+    obs = np.flatnonzero(~np.isnan(values))
+    if obs.size < 2:
+        return
+    span = dates[obs[0]: obs[-1] + 1]
+    if calendar == "weekly":
+        step = np.asarray((span[1:] - span[:-1]).days)
+        gaps = np.flatnonzero(step > 7)
+        if not gaps.size:
+            return
+        i = int(gaps[0])
+        missing = pd.DatetimeIndex([span[i] + pd.Timedelta(days=7)])
+        count = int(sum(s // 7 - (s % 7 == 0) for s in step[gaps]))
+        what = "one row a week"
+    else:
+        full = (pd.bdate_range(span[0], span[-1]) if calendar == "weekdays" else pd.date_range(span[0], span[-1]))
+        missing = full.difference(span)
+        if not len(missing):
+            return
+        count = len(missing)
+        i = int(span.searchsorted(missing[0])) - 1
+        what = "a row for every weekday (FRED lists holidays as empty cells)" if calendar == "weekdays" else             "a row for every calendar day"
+    after = obs[0] + i + 1  # the row that follows the gap
+    line = (lines[after] if lines is not None else after + 2)
+    more = f" ({count} missing in all)" if count > 1 else ""
+    raise DataFormatError(
+        source, line,
+        f"{what} for {series_id}: no row for {missing[0]:%Y-%m-%d} ({missing[0]:%A}) between "
+        f"{span[i]:%Y-%m-%d} and {span[i + 1]:%Y-%m-%d}{more}",
+        f"{span[i + 1]:%Y-%m-%d}", remedy=_ROW_REMEDY,
+    )
+
+
+def parse_fred_csv(text: str, series_id: str, source: str = "<text>", rows: str | None = None) -> pd.Series:
     """Parse FRED CSV text into a float Series indexed by date.
 
     Parameters
@@ -60,6 +125,10 @@ def parse_fred_csv(text: str, series_id: str, source: str = "<text>") -> pd.Seri
         The FRED id the header must name.
     source : str
         File name or URL, used in error messages.
+    rows : {"weekdays", "every day", "weekly"} or None
+        The dates FRED lists for the series between its first and last observation (see
+        :func:`check_rows`); None (default) checks nothing. The store passes the catalogue's
+        :attr:`treasurycard.data.series.SeriesInfo.row_calendar`.
 
     Returns
     -------
@@ -86,6 +155,7 @@ def parse_fred_csv(text: str, series_id: str, source: str = "<text>") -> pd.Seri
         raise DataFormatError(source, 1, f"the FRED CSV header 'observation_date,{series_id}'", header_line[:80])
     dates: list[str] = []
     values: list[float] = []
+    linenos: list[int] = []
     seen: dict[str, int] = {}
     prev, prev_line = "", 0
     for lineno, line in enumerate(lines[1:], start=2):
@@ -120,14 +190,18 @@ def parse_fred_csv(text: str, series_id: str, source: str = "<text>") -> pd.Seri
                 raise DataFormatError(source, lineno, f"a finite number for {series_id}", raw_value)
         dates.append(raw_date)
         values.append(value)
+        linenos.append(lineno)
     index = pd.DatetimeIndex(pd.to_datetime(dates, format="%Y-%m-%d") if dates else [], name="date")
-    return pd.Series(np.asarray(values, dtype=float), index=index, name=series_id)
+    arr = np.asarray(values, dtype=float)
+    check_rows(index, arr, rows, source, series_id, linenos)
+    return pd.Series(arr, index=index, name=series_id)
 
 
-def read_fred_csv(path: str | Path, series_id: str | None = None) -> pd.Series:
+def read_fred_csv(path: str | Path, series_id: str | None = None, rows: str | None = None) -> pd.Series:
     """Read one FRED CSV file; ``series_id`` defaults to the file's stem (``DGS10.csv`` -> ``DGS10``).
 
-    Raises :class:`DataFormatError` naming the file and line, also for bytes that are not UTF-8.
+    ``rows`` checks the listing as in :func:`parse_fred_csv`. Raises :class:`DataFormatError` naming the
+    file and line, also for bytes that are not UTF-8.
     """
     path = Path(path)
     series_id = series_id or path.stem
@@ -137,7 +211,7 @@ def read_fred_csv(path: str | Path, series_id: str | None = None) -> pd.Series:
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
         raise DataFormatError(path, line, "UTF-8 text as FRED serves it", raw[err.start: err.start + 8]) from None
-    return parse_fred_csv(text, series_id, source=str(path))
+    return parse_fred_csv(text, series_id, source=str(path), rows=rows)
 
 
 def format_fred_csv(series: pd.Series) -> str:
