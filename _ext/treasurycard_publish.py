@@ -14,6 +14,15 @@ No thebe when it is off
     sphinx-thebe (loaded by Jupyter Book whatever the settings) puts its configuration script on every page
     twice, which throws "THEBE_JS_URL has already been declared", and names a CDN. With thebe launch buttons
     off (the default) its scripts are dropped from the pages.
+Live charts, offline
+    Every page with a chart (``<div class="tc-chart">``, written by
+    :func:`treasurycard.book.preamble.publish_figure`) loads one shared copy of vega, vega-lite and vega-embed
+    (``_static/treasurycard/vega.js``: the bundle vl-convert-python ships, written at build time from the
+    pinned package, never a CDN) and ``_static/treasurycard/charts.js``, which turns the static SVG into a live
+    view with tooltips. Pages without a chart load neither.
+Code behind a "show code" toggle
+    On narrative pages every code cell's source is collapsed (myst-nb's ``hide-input``) without tagging the
+    chapter files; pages listed in ``treasurycard_show_code`` (the method and reproducibility chapters) show it.
 ``treasurycard_always_reread``
     Pages (docnames) that are read again on every build, even when their source did not change: the
     reproducibility appendix, whose build date and package versions must be those of *this* build. (Such a
@@ -28,6 +37,9 @@ from pathlib import Path
 
 from docutils import nodes
 from myst_nb.ext.glue.directives import PasteFigureDirective
+from sphinx.transforms.post_transforms import SphinxPostTransform
+
+STATIC = Path(__file__).parent / "static"
 
 
 class results_table(nodes.figure):
@@ -121,12 +133,75 @@ def drop_unused_thebe(app, pagename, templatename, context, doctree):
     context["script_files"] = [js for js in context["script_files"] if not is_thebe(js)]
 
 
+def _vega_bundle(folder: Path) -> Path:
+    """Write ``folder/treasurycard/vega.js`` (vega, vega-lite, vega-embed) from vl-convert-python, once per version.
+
+    The bundle is wrapped in a function so its top-level names do not collide with the theme's scripts; it
+    sets ``window.vegaEmbed``, ``window.vega`` and ``window.vegaLite``.
+    """
+    import altair as alt
+    import importlib.metadata
+    import vl_convert as vlc
+
+    vl_version = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+    stamp = (f"vl-convert-python {importlib.metadata.version('vl-convert-python')}: vega {vlc.get_vega_version()}, "
+             f"vega-lite {vl_version}, vega-embed {vlc.get_vega_embed_version()}")
+    target = folder / "treasurycard" / "vega.js"
+    if not target.is_file() or not target.read_text(encoding="utf-8").startswith(f"/* {stamp} */"):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        body = vlc.javascript_bundle(vl_version=vl_version)
+        tmp = target.with_suffix(".tmp")
+        tmp.write_text(f"/* {stamp} */\n(function () {{\n{body}\n}})();\n", encoding="utf-8")
+        tmp.replace(target)
+    return target
+
+
+def add_static_files(app):
+    """Put the chart scripts and the book's stylesheet into the HTML build's ``_static/treasurycard/``."""
+    if app.builder.format != "html":
+        return
+    folder = Path(app.outdir).parent / "treasurycard_static"
+    _vega_bundle(folder)
+    for name in ("charts.js", "treasurycard.css"):
+        shutil.copy2(STATIC / name, folder / "treasurycard" / name)
+    app.config.html_static_path.append(str(folder))
+
+
+def add_chart_scripts(app, pagename, templatename, context, doctree):
+    """Load the chart scripts on pages that have a live chart (one shared copy, cached by the browser)."""
+    if 'class="tc-chart"' in context.get("body", ""):
+        app.add_js_file("treasurycard/vega.js")
+        app.add_js_file("treasurycard/charts.js")
+
+
+class CollapseCode(SphinxPostTransform):
+    """Collapse code cells behind a "Show code" toggle, except on the pages of ``treasurycard_show_code``."""
+
+    default_priority = 198  # before myst-nb's HideInputCells (199), which builds the toggle
+    formats = ("html",)
+
+    def run(self, **kwargs):
+        if self.env.docname in self.config.treasurycard_show_code:
+            return
+        for node in self.document.findall(nodes.container):
+            if (node.get("nb_element") == "cell_code" and not node.get("hide_mode") and node.children
+                    and node.children[0].get("nb_element") == "cell_code_source"):
+                node["hide_mode"] = "input"
+                node["prompt_show"] = "Show code"
+                node["prompt_hide"] = "Hide code"
+
+
 def reread_always(app, env, added, changed, removed):
     return [doc for doc in app.config.treasurycard_always_reread if doc in env.found_docs]
 
 
 def setup(app):
     app.add_config_value("treasurycard_always_reread", [], "env")
+    app.add_config_value("treasurycard_show_code", [], "env")
+    app.connect("builder-inited", add_static_files)
+    app.add_css_file("treasurycard/treasurycard.css")
+    app.connect("html-page-context", add_chart_scripts)
+    app.add_post_transform(CollapseCode)
     _keep_cached_outputs()
     visitors = {fmt: (_visit, _depart) for fmt in ("html", "latex", "text", "man", "texinfo")}
     app.add_enumerable_node(results_table, "table", **visitors)

@@ -36,6 +36,18 @@ class SeriesInfo:
     #: bond-market holidays such as Columbus Day), ``"stocks"`` (equity indexes and the VIX) or ``"fx"``
     #: (the H.10 noon rates). Event windows are counted in the series' own market's trading days.
     market: str = "bonds"
+    #: What readers see in charts and tables, in words ("10-year yield"); empty: the title.
+    label: str = ""
+    #: Who publishes the series (FRED redistributes it); shown in the book's list of sources.
+    publisher: str = "Board of Governors of the Federal Reserve System"
+    #: True for series FRED serves under their owner's copyright (S&P 500, VIX, ICE BofA indices): the book's
+    #: downloads then carry derived numbers (changes, test results), not the levels.
+    copyrighted: bool = False
+
+    @property
+    def short_label(self) -> str:
+        """The label readers see (``label``, or the title when no shorter label is set)."""
+        return self.label or self.title
 
     @property
     def level_unit(self) -> str:
@@ -52,32 +64,58 @@ class SeriesInfo:
 
 
 _CATALOGUE = [
-    SeriesInfo("DGS1MO", "1-month Treasury yield", "yield"),
-    SeriesInfo("DGS3MO", "3-month Treasury yield", "yield"),
-    SeriesInfo("DGS6MO", "6-month Treasury yield", "yield"),
-    SeriesInfo("DGS1", "1-year Treasury yield", "yield"),
-    SeriesInfo("DGS2", "2-year Treasury yield", "yield"),
-    SeriesInfo("DGS3", "3-year Treasury yield", "yield"),
-    SeriesInfo("DGS5", "5-year Treasury yield", "yield"),
-    SeriesInfo("DGS7", "7-year Treasury yield", "yield"),
-    SeriesInfo("DGS10", "10-year Treasury yield", "yield"),
-    SeriesInfo("DGS20", "20-year Treasury yield", "yield"),
-    SeriesInfo("DGS30", "30-year Treasury yield", "yield"),
-    SeriesInfo("DFII10", "10-year TIPS (real) yield", "yield"),
-    SeriesInfo("T10YIE", "10-year breakeven inflation", "spread"),
-    SeriesInfo("T10Y2Y", "10-year minus 2-year spread", "spread"),
-    SeriesInfo("BAMLH0A0HYM2", "US high-yield option-adjusted spread", "spread"),
-    SeriesInfo("THREEFYTP10", "Kim-Wright 10-year term premium", "term_premium"),
-    SeriesInfo("DFF", "Effective federal funds rate (7-day)", "yield"),
-    SeriesInfo("EFFR", "Effective federal funds rate", "yield"),
-    SeriesInfo("DEXJPUS", "Japanese yen per US dollar (noon, New York)", "fx", observed_at="12:00", market="fx"),
-    SeriesInfo("DEXCHUS", "Chinese yuan per US dollar (noon, New York)", "fx", observed_at="12:00", market="fx"),
-    SeriesInfo("DEXUSEU", "US dollars per euro (noon, New York)", "fx", observed_at="12:00", market="fx"),
-    SeriesInfo("DTWEXBGS", "Nominal broad US dollar index (noon rates)", "index", observed_at="12:00", market="fx"),
-    SeriesInfo("VIXCLS", "CBOE VIX", "index", market="stocks"),
-    SeriesInfo("SP500", "S&P 500 index", "index", market="stocks"),
-    SeriesInfo("IRLTLT01JPM156N", "Japan 10-year government bond yield (OECD, monthly)", "yield", "monthly"),
-    SeriesInfo("FDHBFIN", "Federal debt held by foreign investors (billions of dollars)", "holdings", "quarterly"),
+    SeriesInfo("DGS1MO", "1-month Treasury yield", "yield",
+               label="1-month yield", publisher="Board of Governors of the Federal Reserve System (H.15)"),
+    SeriesInfo("DGS3MO", "3-month Treasury yield", "yield",
+               label="3-month yield", publisher="Board of Governors of the Federal Reserve System (H.15)"),
+    SeriesInfo("DGS6MO", "6-month Treasury yield", "yield",
+               label="6-month yield", publisher="Board of Governors of the Federal Reserve System (H.15)"),
+    SeriesInfo("DGS1", "1-year Treasury yield", "yield",
+               label="1-year yield", publisher="Board of Governors of the Federal Reserve System (H.15)"),
+    SeriesInfo("DGS2", "2-year Treasury yield", "yield",
+               label="2-year yield", publisher="Board of Governors of the Federal Reserve System (H.15)"),
+    SeriesInfo("DGS3", "3-year Treasury yield", "yield",
+               label="3-year yield", publisher="Board of Governors of the Federal Reserve System (H.15)"),
+    SeriesInfo("DGS5", "5-year Treasury yield", "yield",
+               label="5-year yield", publisher="Board of Governors of the Federal Reserve System (H.15)"),
+    SeriesInfo("DGS7", "7-year Treasury yield", "yield",
+               label="7-year yield", publisher="Board of Governors of the Federal Reserve System (H.15)"),
+    SeriesInfo("DGS10", "10-year Treasury yield", "yield",
+               label="10-year yield", publisher="Board of Governors of the Federal Reserve System (H.15)"),
+    SeriesInfo("DGS20", "20-year Treasury yield", "yield",
+               label="20-year yield", publisher="Board of Governors of the Federal Reserve System (H.15)"),
+    SeriesInfo("DGS30", "30-year Treasury yield", "yield",
+               label="30-year yield", publisher="Board of Governors of the Federal Reserve System (H.15)"),
+    SeriesInfo("DFII10", "10-year TIPS (real) yield", "yield",
+               label="10-year real yield", publisher="Board of Governors of the Federal Reserve System (H.15)"),
+    SeriesInfo("T10YIE", "10-year breakeven inflation", "spread",
+               label="10-year breakeven inflation", publisher="Federal Reserve Bank of St. Louis"),
+    SeriesInfo("T10Y2Y", "10-year minus 2-year spread", "spread",
+               label="10-year minus 2-year spread", publisher="Federal Reserve Bank of St. Louis"),
+    SeriesInfo("BAMLH0A0HYM2", "US high-yield option-adjusted spread", "spread",
+               label="High-yield spread", copyrighted=True, publisher="ICE Data Indices, LLC"),
+    SeriesInfo("THREEFYTP10", "Kim-Wright 10-year term premium", "term_premium",
+               label="10-year term premium", publisher="Board of Governors of the Federal Reserve System (Kim-Wright model)"),
+    SeriesInfo("DFF", "Effective federal funds rate (7-day)", "yield",
+               label="Fed funds rate (7-day)", publisher="Board of Governors of the Federal Reserve System (H.15)"),
+    SeriesInfo("EFFR", "Effective federal funds rate", "yield",
+               label="Fed funds rate", publisher="Federal Reserve Bank of New York"),
+    SeriesInfo("DEXJPUS", "Japanese yen per US dollar (noon, New York)", "fx", observed_at="12:00", market="fx",
+               label="Yen per dollar", publisher="Board of Governors of the Federal Reserve System (H.10)"),
+    SeriesInfo("DEXCHUS", "Chinese yuan per US dollar (noon, New York)", "fx", observed_at="12:00", market="fx",
+               label="Yuan per dollar", publisher="Board of Governors of the Federal Reserve System (H.10)"),
+    SeriesInfo("DEXUSEU", "US dollars per euro (noon, New York)", "fx", observed_at="12:00", market="fx",
+               label="Dollars per euro", publisher="Board of Governors of the Federal Reserve System (H.10)"),
+    SeriesInfo("DTWEXBGS", "Nominal broad US dollar index (noon rates)", "index", observed_at="12:00", market="fx",
+               label="Broad dollar index", publisher="Board of Governors of the Federal Reserve System (H.10)"),
+    SeriesInfo("VIXCLS", "CBOE VIX", "index", market="stocks",
+               label="VIX", copyrighted=True, publisher="Chicago Board Options Exchange"),
+    SeriesInfo("SP500", "S&P 500 index", "index", market="stocks",
+               label="S&P 500", copyrighted=True, publisher="S&P Dow Jones Indices LLC"),
+    SeriesInfo("IRLTLT01JPM156N", "Japan 10-year government bond yield (OECD, monthly)", "yield", "monthly",
+               label="Japan 10-year yield (monthly)", publisher="Organisation for Economic Co-operation and Development"),
+    SeriesInfo("FDHBFIN", "Federal debt held by foreign investors (billions of dollars)", "holdings", "quarterly",
+               label="Federal debt held by foreign investors", publisher="US Department of the Treasury, Fiscal Service"),
 ]
 
 CATALOGUE: dict[str, SeriesInfo] = {s.series_id: s for s in _CATALOGUE}
