@@ -27,7 +27,7 @@ BOOK_INPUTS = $(shell cat $$(find lib -name '*.py' | sort) data/events.csv requi
 book: $(STAMP)
 	@if [ -d _build/.jupyter_cache ] && [ "$$(cat _build/.book-inputs 2>/dev/null)" != "$(BOOK_INPUTS)" ]; then \
 	  echo "package, events, data or data settings changed since the last build: executing every chapter again"; \
-	  rm -rf _build/.jupyter_cache _build/.doctrees; fi
+	  rm -rf _build/.jupyter_cache _build/.doctrees _build/.treasurycard_reads; fi
 	$(BIN)/jupyter-book build . --warningiserror --keep-going
 	echo "$(BOOK_INPUTS)" > _build/.book-inputs
 	# the figures and tables the chapters wrote (exports/) are published beside the pages they belong to

@@ -23,6 +23,12 @@ Live charts, offline
 Code behind a "show code" toggle
     On narrative pages every code cell's source is collapsed (myst-nb's ``hide-input``) without tagging the
     chapter files; pages listed in ``treasurycard_show_code`` (the method and reproducibility chapters) show it.
+``{sources-table}``, ``{sources-summary}``, ``{sources-citation}``
+    The book's one list of sources, made from what the chapters' data stores actually read during this build
+    (the read log, ``TREASURYCARD_READ_LOG``, which this extension points at ``_build/.treasurycard_reads``
+    before any chapter runs): a numbered table (also written to ``exports/tables/<name>.csv``), a sentence
+    with the count and data fingerprint, and the citation of this build. They are filled in when pages are
+    written, after every chapter has run.
 ``treasurycard_always_reread``
     Pages (docnames) that are read again on every build, even when their source did not change: the
     reproducibility appendix, whose build date and package versions must be those of *this* build. (Such a
@@ -35,9 +41,14 @@ import html
 import shutil
 from pathlib import Path
 
+import os
+
 from docutils import nodes
+from docutils.parsers.rst import directives
 from myst_nb.ext.glue.directives import PasteFigureDirective
+from sphinx.errors import ExtensionError
 from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util.docutils import SphinxDirective
 
 STATIC = Path(__file__).parent / "static"
 
@@ -191,6 +202,133 @@ class CollapseCode(SphinxPostTransform):
                 node["prompt_hide"] = "Hide code"
 
 
+# ------------------------------------------------------------------------------------------ list of sources
+class sources_slot(nodes.General, nodes.Element):
+    """Filled in at write time from the build's read log: ``kind`` is table, count, summary or citation."""
+
+
+def _slot(kind: str, **attrs) -> sources_slot:
+    return sources_slot("", kind=kind, **attrs)
+
+
+class SourcesTableDirective(SphinxDirective):
+    """``{sources-table}`` with ``:name:`` and a caption: the numbered list of every data file the build read.
+
+    In the caption, ``{{count}}`` becomes the number of files; a CSV download link is appended.
+    """
+
+    has_content = True
+    option_spec = {"name": directives.unchanged_required}
+
+    def run(self):
+        name = self.options["name"]
+        table = results_table("", classes=["results-table", "tc-sources"])
+        self.add_name(table)
+        holder = nodes.Element()
+        self.state.nested_parse(self.content, self.content_offset, holder)
+        paragraph = holder.children[0] if holder.children else nodes.paragraph()
+        caption = nodes.caption("", "")
+        for child in paragraph.children:
+            if isinstance(child, nodes.Text) and "{count}" in child:
+                before, after = str(child).split("{count}", 1)
+                caption += [nodes.Text(before), _slot("count"), nodes.Text(after)]
+            else:
+                caption += child.deepcopy()
+        caption += [nodes.Text(" "), _slot("csv", table_name=name, docname=self.env.docname)]
+        table += [_slot("table", table_name=name), caption]
+        return [table]
+
+
+class SourcesSummaryDirective(SphinxDirective):
+    """``{sources-summary}``: one sentence with the number of files read, their vintage and the fingerprint."""
+
+    def run(self):
+        return [_slot("summary")]
+
+
+class SourcesCitationDirective(SphinxDirective):
+    """``{sources-citation}``: how to cite this build (text and BibTeX), naming the data it read."""
+
+    def run(self):
+        return [_slot("citation")]
+
+
+def read_log_folder(app) -> Path:
+    return Path(app.outdir).parent / ".treasurycard_reads"
+
+
+def point_read_log(app):
+    """Before any chapter runs: the chapters' data stores record every file they read in the build's read log."""
+    folder = read_log_folder(app)
+    folder.mkdir(parents=True, exist_ok=True)
+    os.environ["TREASURYCARD_READ_LOG"] = str(folder)
+
+
+def _sources(app):
+    from treasurycard.book import sources
+    from treasurycard.data.store import read_build_log
+
+    if not hasattr(app, "_tc_sources"):
+        log = read_build_log(read_log_folder(app))
+        if log.empty:
+            raise ExtensionError(
+                f"the build's read log {read_log_folder(app)} is empty, so the list of sources cannot be made: "
+                "the chapters were replayed from an execution cache older than the log; run `make clean` and "
+                "`make book`")
+        app._tc_sources = (log, sources.source_list(log))
+    return app._tc_sources
+
+
+def _table_node(frame) -> nodes.table:
+    table = nodes.table(classes=["table", "tc-sources-table"])
+    group = nodes.tgroup(cols=len(frame.columns))
+    table += group
+    group += [nodes.colspec(colwidth=1) for _ in frame.columns]
+    head, body = nodes.thead(), nodes.tbody()
+    row = nodes.row()
+    row += [nodes.entry("", nodes.paragraph("", str(c))) for c in frame.columns]
+    head += row
+    for values in frame.itertuples(index=False):
+        row = nodes.row()
+        row += [nodes.entry("", nodes.paragraph("", "" if v is None else str(v))) for v in values]
+        body += row
+    group += [head, body]
+    return table
+
+
+def fill_sources(app, doctree, docname):
+    """Replace the list-of-sources slots of a page by what the build read (and write the table's CSV)."""
+    slots = list(doctree.findall(sources_slot))
+    if not slots:
+        return
+    from treasurycard.book import citation, sources
+    from treasurycard.book.export import write_table
+
+    log, listed = _sources(app)
+    fingerprint = citation.data_fingerprint(log)
+    for slot in slots:
+        kind = slot["kind"]
+        if kind == "table":
+            write_table(listed, slot["table_name"])
+            slot.replace_self(_table_node(sources.shown_list(listed)))
+        elif kind == "count":
+            slot.replace_self(nodes.Text(str(len(listed))))
+        elif kind == "csv":
+            depth = slot["docname"].count("/")
+            href = "../" * depth + f"exports/tables/{slot['table_name']}.csv"
+            link = nodes.reference("", "CSV", refuri=href, classes=["reference", "external"])
+            slot.replace_self([nodes.Text("Download: "), link, nodes.Text(".")])
+        elif kind == "summary":
+            text = (f"This build read {len(listed)} data files ({citation.vintage_summary(log)}); two builds with "
+                    f"the same data fingerprint, {fingerprint}, read byte-identical files.")
+            slot.replace_self(nodes.paragraph("", text))
+        elif kind == "citation":
+            cite = citation.how_to_cite(citation.citation_metadata(), citation.build_date(), log)
+            quote = nodes.block_quote("", nodes.paragraph("", cite["text"]))
+            bib = nodes.literal_block(cite["bibtex"], cite["bibtex"], language="bibtex")
+            slot.replace_self([quote, bib])
+
+
 def reread_always(app, env, added, changed, removed):
     return [doc for doc in app.config.treasurycard_always_reread if doc in env.found_docs]
 
@@ -202,6 +340,12 @@ def setup(app):
     app.add_css_file("treasurycard/treasurycard.css")
     app.connect("html-page-context", add_chart_scripts)
     app.add_post_transform(CollapseCode)
+    app.add_node(sources_slot)
+    app.add_directive("sources-table", SourcesTableDirective)
+    app.add_directive("sources-summary", SourcesSummaryDirective)
+    app.add_directive("sources-citation", SourcesCitationDirective)
+    app.connect("builder-inited", point_read_log)
+    app.connect("doctree-resolved", fill_sources)
     _keep_cached_outputs()
     visitors = {fmt: (_visit, _depart) for fmt in ("html", "latex", "text", "man", "texinfo")}
     app.add_enumerable_node(results_table, "table", **visitors)

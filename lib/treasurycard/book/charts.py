@@ -29,7 +29,7 @@ EVENT_LABEL_ROW, EVENT_LABEL_SIZE = 12, 10
 def treasury_card_theme() -> dict:
     """Plain, print-friendly defaults: one font, light grid, no chart border, a tooltip on every mark.
 
-    Lines carry transparent points, so hovering a line shows the date and value of the nearest observation.
+    On the page, lines also carry invisible points (:func:`add_tooltips`), so hovering shows the observation under the pointer.
     """
     font = "Helvetica, Arial, sans-serif"
     return {
@@ -40,7 +40,7 @@ def treasury_card_theme() -> dict:
             "legend": {"labelFontSize": 11, "titleFontSize": 12, "orient": "bottom", "labelLimit": 260},
             "title": {"fontSize": 13, "anchor": "start"},
             "mark": {"tooltip": {"content": "encoding"}},
-            "line": {"strokeWidth": 1.5, "point": {"opacity": 0, "size": 36, "filled": True}},
+            "line": {"strokeWidth": 1.5},
         }
     }
 
@@ -292,11 +292,32 @@ def add_tooltips(spec: dict) -> dict:
         enc = out.get("encoding")
         if "mark" in out and isinstance(enc, dict) and "tooltip" not in enc:
             tips = _tooltip_of(enc)
+            if tips and _mark_type(out) == "line":
+                return _line_with_points(out, tips)
             if tips:
                 out["encoding"] = {**enc, "tooltip": tips}
         return out
 
     return walk(spec)
+
+
+def _mark_type(unit: dict) -> str | None:
+    mark = unit.get("mark")
+    return mark.get("type") if isinstance(mark, dict) else mark
+
+
+def _line_with_points(unit: dict, tips: list[dict]) -> dict:
+    """A line view as a layer: the line (no tooltip: a line's tooltip would show its first point) and invisible
+    points on each observation that carry the tooltip, so hovering shows the date and value under the pointer."""
+    mark = unit["mark"] if isinstance(unit["mark"], dict) else {"type": unit["mark"]}
+    outer = {k: v for k, v in unit.items() if k not in ("mark", "encoding", "params")}
+    line = {"mark": {**mark, "point": False, "tooltip": None}, "encoding": unit["encoding"]}
+    if "params" in unit:
+        line["params"] = unit["params"]
+    keep = {k: v for k, v in unit["encoding"].items() if k in ("x", "y", "color", "detail", "shape", "opacity")}
+    points = {"mark": {"type": "point", "filled": True, "opacity": 0, "size": 50},
+              "encoding": {**keep, "tooltip": tips}}
+    return {**outer, "layer": [line, points]}
 
 
 # -------------------------------------------------------------------------------------------- live view

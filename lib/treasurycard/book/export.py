@@ -63,8 +63,8 @@ def write_figure(chart, fig_id: str, data: pd.DataFrame, folder: Path | None = N
     return paths
 
 
-#: Columns of the book's tables that hold a series' levels (closes), not derived numbers.
-LEVEL_COLUMNS = ("start_close", "end_close", "level", "close")
+#: Columns of the book's tables that hold a series' levels, not derived numbers (``start_close``/``end_close`` are dates).
+LEVEL_COLUMNS = ("level", "close")
 
 
 def owned_series(ids) -> list[str]:

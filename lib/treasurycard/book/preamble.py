@@ -52,16 +52,18 @@ ORIGIN_LABELS = {"mirror": "offline mirror copy", "cache": "cached download", "f
 
 
 def vintage(provenance: pd.DataFrame, key: str) -> str:
-    """One line naming a file's source and vintage, for figure captions and tables.
+    """One line naming a file, its publisher, where this copy came from and its vintage, for captions.
 
-    ``provenance`` is :meth:`DataStore.provenance`; ``key`` a stored file such as ``"fred/DGS10.csv"``.
+    ``provenance`` is :meth:`DataStore.provenance`; ``key`` a stored file such as ``"fred/DGS10.csv"``. For
+    example ``"FRED series DGS10: 10-year Treasury yield (Board of Governors ...), offline mirror copy: copied
+    from <repository> at commit <sha> (verbatim), data 1962-01-02 to 2026-07-28, sha256 d1a73150b1bd"``.
     """
+    from .sources import copy_origin, describe_file
+
     row = provenance.set_index("key").loc[key]
-    how = ORIGIN_LABELS[row["origin"]]
-    when = f", retrieved {row['retrieved_at']}" if row["retrieved_at"] else ""
-    if row.get("stale", False):
-        when += " (a refresh failed, so this is the older stored copy)"
-    return f"{key.split('/')[-1]}: {how}{when}, data {row['first_date']} to {row['last_date']}, sha256 {row['sha256'][:12]}"
+    what, publisher = describe_file(key)
+    return (f"{what} ({publisher}), {copy_origin(row.to_dict() | {'origin': row['origin']})}, "
+            f"data {row['first_date']} to {row['last_date']}, sha256 {row['sha256'][:12]}")
 
 
 def vintages(provenance: pd.DataFrame, series_ids) -> str:
@@ -76,7 +78,8 @@ def vintages(provenance: pd.DataFrame, series_ids) -> str:
              + (f", retrieved {r['retrieved_at']}" if r["retrieved_at"] else "")
              + (", older stored copy: a refresh failed" if r.get("stale", False) else "") + ")"
              for s, r in zip(series_ids, rows)]
-    return f"FRED files, {' and '.join(sorted(hows))}: " + ", ".join(parts)
+    return (f"FRED series, {' and '.join(sorted(hows))} (where each copy came from: the book's list of sources): "
+            + ", ".join(parts))
 
 
 def publish_figure(fig_id: str, chart, data: pd.DataFrame, alt_text: str | None = None) -> dict:
