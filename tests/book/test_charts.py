@@ -70,3 +70,20 @@ def test_live_view_html_has_fallback_image_alt_and_safe_spec():
     html = charts.live_view_html("fig-x", {"title": "</script><b>"}, "../exports/figures/fig-x.svg", 'A "chart".')
     assert '<img class="tc-chart-fallback" src="../exports/figures/fig-x.svg" alt="A &quot;chart&quot;.">' in html
     assert "</script><b>" not in html and html.count("</script>") == 1
+
+
+def test_compact_data_rounds_inline_numbers_only():
+    spec = {"datasets": {"d": [{"v": 0.123456789123, "n": 3, "s": "2025-01-01T00:00:00"}]}, "title": "x"}
+    out = charts.compact_data(spec)
+    assert out["datasets"]["d"][0] == {"v": 0.123457, "n": 3, "s": "2025-01-01T00:00:00"}
+    assert spec["datasets"]["d"][0]["v"] == 0.123456789123  # input untouched
+
+
+def test_thin_daily_keeps_recent_days_and_weekly_history():
+    days = pd.bdate_range("2023-01-02", "2024-01-31")
+    frame = pd.DataFrame({"date": days, "v": range(len(days))})
+    thin = charts.thin_daily(frame, keep_from="2024-01-01")
+    recent = thin[thin["date"] >= "2024-01-01"]
+    assert len(recent) == (days >= "2024-01-01").sum()
+    old = thin[thin["date"] < "2024-01-01"]
+    assert old["date"].dt.dayofweek.eq(4).mean() > 0.9 and len(old) <= 53

@@ -41,5 +41,5 @@ def test_vintage_names_retrieval_and_flags_a_stale_copy():
                      "2025-12-31, sha256 abababababab")
     assert "refresh failed" in vintage(_provenance(True), "fred/DGS10.csv")
     assert vintages(_provenance(False), ["DGS10"]) == (
-        "FRED series, cached download (where each copy came from: the book's list of sources): DGS10 to 2025-12-31 (sha256 abababab, retrieved 2026-01-02T03:04:05+00:00)")
+        "FRED series, cached download (where each copy came from: see the list of sources): DGS10 to 2025-12-31 (sha256 abababab, retrieved 2026-01-02T03:04:05+00:00)")
     assert "refresh failed" in vintages(_provenance(True), ["DGS10"])

@@ -110,10 +110,13 @@ HOVER_TARGET_JS = r"""
   box.scrollIntoView({block: 'center'});
   const marks = [...svg.querySelectorAll('path, line, rect, text, circle')]
     .filter(e => e.__data__ && e.__data__.tooltip != null && e.__data__.tooltip !== '');
-  for (const el of marks) {
+  // from the middle outwards: marks at the edge of a view may be half clipped
+  const mid = Math.floor(marks.length / 2);
+  const order = marks.map((el, k) => [Math.abs(k - mid), el]).sort((a, b) => a[0] - b[0]).map(p => p[1]);
+  for (const el of order) {
     const r = el.getBoundingClientRect();
     if (!r.width && !r.height) continue;
-    const x = r.left + r.width / 2, y = r.top + r.height / 2;
+    const x = Math.round(r.left + r.width / 2), y = Math.round(r.top + r.height / 2);
     if (document.elementFromPoint(x, y) === el) return {x, y, marks: marks.length};
   }
   return {x: null, marks: marks.length};
@@ -126,6 +129,14 @@ TOOLTIP_JS = r"""
   return t ? {visible: t.classList.contains('visible'), text: t.innerText.trim()} : {visible: false, text: ''};
 }
 """
+
+#: The addresses of everything a page loaded: the HTML and every resource (scripts, styles, fonts, images).
+LOADED_JS = r"""
+() => performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource')).map(e => e.name)
+"""
+#: The most a chapter page may weigh with its scripts and data (bytes, as a server that compresses text sends
+#: them: gzip, as GitHub Pages does).
+MAX_PAGE_BYTES = 2_000_000
 
 #: How far a page can be scrolled sideways (px) at the current viewport width.
 SIDEWAYS_JS = "() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth) - window.innerWidth"
@@ -142,6 +153,7 @@ class Visit:
     facts: dict = field(default_factory=dict)
     tooltips: list = field(default_factory=list)
     sideways: int = 0
+    loaded: list = field(default_factory=list)
 
 
 def _allowed(url: str) -> bool:
@@ -193,6 +205,7 @@ def visit(browser, url: str, screenshot: Path | None = None, width: int = 1280, 
             pass
         result.facts = page.evaluate(FACTS_JS)
         result.sideways = page.evaluate(SIDEWAYS_JS)
+        result.loaded = page.evaluate(LOADED_JS)
         if hover:
             result.tooltips = hover_charts(page)
         if screenshot is not None:
@@ -351,6 +364,28 @@ def test_figures_have_alt_text(http_visits, page):
     bad = [a for a in http_visits(page).facts["altTexts"]
            if len(a["text"].split()) < 4 or re.search(r"\.(svg|png)\b|^[\w-]+$", a["text"].strip())]
     assert not bad, f"{page}: figures whose alt text is missing or a file name: {bad}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_weight(site, http_visits, page):
+    """A page with its scripts, styles and chart data stays under 2 MB as sent gzip-compressed (one shared copy
+    of the chart scripts; long daily histories thinned)."""
+    import gzip
+
+    sizes, missing = {}, []
+    for url in set(http_visits(page).loaded):
+        path = urllib.parse.unquote(urllib.parse.urlsplit(url).path).lstrip("/")
+        local = site / path
+        if path == "favicon.ico":  # the browser asks for it on its own; the site has none
+            continue
+        if not local.is_file():
+            missing.append(url)
+            continue
+        sizes[path] = len(gzip.compress(local.read_bytes(), compresslevel=6))
+    assert not missing, f"{page}: loaded resources not in the site: {missing}"
+    weight = sum(sizes.values())
+    top = sorted(sizes.items(), key=lambda kv: -kv[1])[:5]
+    assert 0 < weight < MAX_PAGE_BYTES, f"{page}: sends {weight:,} bytes (limit {MAX_PAGE_BYTES:,}); largest: {top}"
 
 
 @pytest.mark.parametrize("page", PAGES)

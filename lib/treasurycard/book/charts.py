@@ -134,8 +134,16 @@ def level_chart(levels: pd.DataFrame, series_id: str, title: str | None = None) 
 
 
 def with_events(chart: alt.Chart, reaction_days: pd.DataFrame, start=None, end=None) -> alt.LayerChart:
-    """Layer labelled event rules over a time-series chart."""
-    return alt.layer(chart, event_rules(reaction_days, start, end))
+    """Layer labelled event rules over a time-series chart.
+
+    Without ``start``/``end``, the span of the chart's own ``date`` column places the labels.
+    """
+    data = getattr(chart, "data", None)
+    if isinstance(data, pd.DataFrame) and "date" in data.columns and len(data):
+        start = pd.Timestamp(data["date"].min()) if start is None else start
+        end = pd.Timestamp(data["date"].max()) if end is None else end
+    width = chart.width if isinstance(getattr(chart, "width", None), (int, float)) else WIDTH
+    return alt.layer(chart, event_rules(reaction_days, start, end, width=width))
 
 
 def thin_daily(frame: pd.DataFrame, keep_from=None, every: str = "W-FRI", date_col: str = "date") -> pd.DataFrame:
@@ -290,11 +298,11 @@ def add_tooltips(spec: dict) -> dict:
             return node
         out = {k: walk(v) if k in ("layer", "vconcat", "hconcat", "concat", "spec") else v for k, v in node.items()}
         enc = out.get("encoding")
-        if "mark" in out and isinstance(enc, dict) and "tooltip" not in enc:
-            tips = _tooltip_of(enc)
+        if "mark" in out and isinstance(enc, dict):
+            tips = enc.get("tooltip") or _tooltip_of(enc)
             if tips and _mark_type(out) == "line":
                 return _line_with_points(out, tips)
-            if tips:
+            if tips and "tooltip" not in enc:
                 out["encoding"] = {**enc, "tooltip": tips}
         return out
 
@@ -311,7 +319,8 @@ def _line_with_points(unit: dict, tips: list[dict]) -> dict:
     points on each observation that carry the tooltip, so hovering shows the date and value under the pointer."""
     mark = unit["mark"] if isinstance(unit["mark"], dict) else {"type": unit["mark"]}
     outer = {k: v for k, v in unit.items() if k not in ("mark", "encoding", "params")}
-    line = {"mark": {**mark, "point": False, "tooltip": None}, "encoding": unit["encoding"]}
+    line = {"mark": {**mark, "point": False, "tooltip": None},
+            "encoding": {k: v for k, v in unit["encoding"].items() if k != "tooltip"}}
     if "params" in unit:
         line["params"] = unit["params"]
     keep = {k: v for k, v in unit["encoding"].items() if k in ("x", "y", "color", "detail", "shape", "opacity")}
@@ -327,13 +336,25 @@ def web_spec(chart) -> dict:
     return add_time_zoom(add_tooltips(spec_in_words(spec)))
 
 
+def compact_data(spec: dict, digits: int = 6) -> dict:
+    """The spec with the numbers of its inline datasets rounded to ``digits`` significant digits (page weight)."""
+    def num(v):
+        return float(f"{v:.{digits}g}") if isinstance(v, float) else v
+
+    out = dict(spec)
+    if isinstance(spec.get("datasets"), dict):
+        out["datasets"] = {k: [{c: num(x) for c, x in r.items()} if isinstance(r, dict) else r for r in rows]
+                           for k, rows in spec["datasets"].items()}
+    return out
+
+
 def live_view_html(fig_id: str, spec: dict, svg_src: str, alt_text: str) -> str:
     """HTML of a live chart: the static SVG (shown when scripts are off), and its spec for the page's loader.
 
     The book's loader (``_static/treasurycard/charts.js``, added by ``_ext/treasurycard_publish.py``) replaces
     the image by a Vega-Lite view with tooltips; the image's ``alt`` becomes the view's label.
     """
-    data = json.dumps(spec, separators=(",", ":"), default=str).replace("</", "<\\/")
+    data = json.dumps(compact_data(spec), separators=(",", ":"), default=str).replace("</", "<\\/")
     return (
         f'<div class="tc-chart" data-figure="{html.escape(fig_id)}">'
         f'<img class="tc-chart-fallback" src="{html.escape(svg_src)}" alt="{html.escape(alt_text)}">'

@@ -78,7 +78,7 @@ def vintages(provenance: pd.DataFrame, series_ids) -> str:
              + (f", retrieved {r['retrieved_at']}" if r["retrieved_at"] else "")
              + (", older stored copy: a refresh failed" if r.get("stale", False) else "") + ")"
              for s, r in zip(series_ids, rows)]
-    return (f"FRED series, {' and '.join(sorted(hows))} (where each copy came from: the book's list of sources): "
+    return (f"FRED series, {' and '.join(sorted(hows))} (where each copy came from: see the list of sources): "
             + ", ".join(parts))
 
 
