@@ -86,4 +86,4 @@ def test_thin_daily_keeps_recent_days_and_weekly_history():
     recent = thin[thin["date"] >= "2024-01-01"]
     assert len(recent) == (days >= "2024-01-01").sum()
     old = thin[thin["date"] < "2024-01-01"]
-    assert old["date"].dt.dayofweek.eq(4).mean() > 0.9 and len(old) <= 53
+    assert old["date"].dt.day_of_week.eq(4).mean() > 0.9 and len(old) <= 53
