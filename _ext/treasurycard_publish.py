@@ -173,7 +173,7 @@ def add_static_files(app):
         return
     folder = Path(app.outdir).parent / "treasurycard_static"
     _vega_bundle(folder)
-    for name in ("charts.js", "treasurycard.css"):
+    for name in ("charts.js", "tables.js", "treasurycard.css"):
         shutil.copy2(STATIC / name, folder / "treasurycard" / name)
     app.config.html_static_path.append(str(folder))
 
@@ -338,6 +338,7 @@ def setup(app):
     app.add_config_value("treasurycard_show_code", [], "env")
     app.connect("builder-inited", add_static_files)
     app.add_css_file("treasurycard/treasurycard.css")
+    app.add_js_file("treasurycard/tables.js")  # small: wide tables become cards on a phone
     app.connect("html-page-context", add_chart_scripts)
     app.add_post_transform(CollapseCode)
     app.add_node(sources_slot)

@@ -87,3 +87,9 @@ def test_thin_daily_keeps_recent_days_and_weekly_history():
     assert len(recent) == (days >= "2024-01-01").sum()
     old = thin[thin["date"] < "2024-01-01"]
     assert old["date"].dt.day_of_week.eq(4).mean() > 0.9 and len(old) <= 53
+
+
+def test_fallback_alt_text_is_a_sentence_not_a_file_name():
+    text = charts.describe(charts.spec_in_words(_line().properties(title="The 10-year").to_dict()))
+    assert text == "Line chart: The 10-year; 10-year yield against Date."
+    assert charts.describe({}) == "A chart of the data in its caption."

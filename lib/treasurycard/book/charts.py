@@ -363,24 +363,38 @@ def live_view_html(fig_id: str, spec: dict, svg_src: str, alt_text: str) -> str:
 
 
 def describe(chart_spec: dict) -> str:
-    """A fallback alt text from a spec: "Chart: <title>." (prefer a sentence written for the figure)."""
-    titles = []
+    """A fallback alt text from a spec, e.g. "Line chart: 10-year yield; 10-year yield (percent) against Date."
+
+    Prefer a sentence written for the figure (``publish_figure(..., alt_text=...)``); this one is built from the
+    chart's marks, titles and axis titles so that no figure is left described by its file name.
+    """
+    titles, marks, axes = [], [], []
 
     def walk(node):
-        if isinstance(node, dict):
-            t = node.get("title")
-            if isinstance(t, str) and t:
-                titles.append(t)
-            elif isinstance(t, dict) and isinstance(t.get("text"), str):
-                titles.append(t["text"])
-            for k in ("layer", "vconcat", "hconcat", "concat"):
-                for child in node.get(k, []):
-                    walk(child)
-            if "spec" in node:
-                walk(node["spec"])
+        if not isinstance(node, dict):
+            return
+        t = node.get("title")
+        if isinstance(t, str) and t:
+            titles.append(t)
+        elif isinstance(t, dict) and isinstance(t.get("text"), str):
+            titles.append(t["text"])
+        if "mark" in node:
+            marks.append(_mark_type(node))
+            enc = node.get("encoding", {})
+            pair = [enc.get(ch, {}).get("title") or enc.get(ch, {}).get("field") for ch in ("y", "x")]
+            if all(isinstance(p, str) for p in pair):
+                axes.append(f"{pair[0]} against {pair[1]}")
+        for k in ("layer", "vconcat", "hconcat", "concat"):
+            for child in node.get(k, []):
+                walk(child)
+        walk(node.get("spec"))
 
     walk(chart_spec)
-    return ("Chart: " + "; ".join(dict.fromkeys(titles)) + ".") if titles else ""
+    kinds = {"line": "Line", "bar": "Bar", "point": "Scatter", "area": "Area", "rule": "Rule", "tick": "Tick"}
+    kind = next((kinds[m] for m in marks if m in kinds and m != "rule"), "A")
+    parts = list(dict.fromkeys(titles)) + list(dict.fromkeys(axes))
+    body = "; ".join(parts) if parts else "the data in its caption"
+    return (f"{kind} chart: " if kind != "A" else "A chart of ") + body + "."
 
 
 class LiveChart:
