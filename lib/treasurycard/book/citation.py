@@ -71,6 +71,9 @@ def vintage_summary(vintage: pd.DataFrame) -> str:
         rows = vintage[vintage["key"].str.startswith(prefix)]
         if len(rows):
             parts.append(f"{label} files ({len(rows)}) with observations to {rows['last_date'].max()}")
+    others = vintage[~vintage["key"].str.startswith(("fred/", "tic/"))]
+    if len(others):  # e.g. release calendars: files without observation dates
+        parts.append(f"other files ({len(others)}): " + ", ".join(others["key"]))
     return "; ".join(parts) + f"; data fingerprint {data_fingerprint(vintage)}"
 
 

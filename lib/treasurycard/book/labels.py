@@ -141,24 +141,6 @@ def in_words(text: str) -> str:
     return _WORD.sub(lambda m: table.get(m.group(0), m.group(0)), text)
 
 
-def sign_note(series_id: str) -> str:
-    """What a positive change means, in words: the one sign convention of each quantity.
-
-    A change is always the series' own change (later minus earlier, in bp for rates, 100 x log change in %
-    for prices): for ``DEXJPUS`` (yen per dollar) a minus sign means a stronger yen.
-    """
-    info = CATALOGUE.get(series_id)
-    if info is None:
-        return ""
-    if series_id == "DEXJPUS":
-        return "a minus sign means fewer yen per dollar: a stronger yen"
-    if series_id == "DEXCHUS":
-        return "a minus sign means fewer yuan per dollar: a stronger yuan"
-    if info.kind in ("yield", "spread", "term_premium"):
-        return "a plus sign means a higher rate"
-    return "a plus sign means a higher value"
-
-
 def styler_in_words(styler):
     """A pandas ``Styler`` showing words: column and row headers through :func:`column_label` / :func:`in_words`,
     and id values (in ``event_id``, ``series_id`` or any text column holding catalogued codes) as labels.

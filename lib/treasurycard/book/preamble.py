@@ -62,7 +62,7 @@ def vintage(provenance: pd.DataFrame, key: str) -> str:
 
     row = provenance.set_index("key").loc[key]
     what, publisher = describe_file(key)
-    return (f"{what} ({publisher}), {copy_origin(row.to_dict() | {'origin': row['origin']})}, "
+    return (f"{what} ({publisher}), {copy_origin(row.to_dict())}, "
             f"data {row['first_date']} to {row['last_date']}, sha256 {row['sha256'][:12]}")
 
 
