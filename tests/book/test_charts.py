@@ -68,7 +68,7 @@ def test_event_rules_are_labelled_in_words():
 
 def test_live_view_html_has_fallback_image_alt_and_safe_spec():
     html = charts.live_view_html("fig-x", {"title": "</script><b>"}, "../exports/figures/fig-x.svg", 'A "chart".')
-    assert '<img class="tc-chart-fallback" src="../exports/figures/fig-x.svg" alt="A &quot;chart&quot;.">' in html
+    assert '<img class="tc-chart-fallback" loading="lazy" src="../exports/figures/fig-x.svg" alt="A &quot;chart&quot;.">' in html
     assert "</script><b>" not in html and html.count("</script>") == 1
 
 

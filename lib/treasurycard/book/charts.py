@@ -357,7 +357,7 @@ def live_view_html(fig_id: str, spec: dict, svg_src: str, alt_text: str) -> str:
     data = json.dumps(compact_data(spec), separators=(",", ":"), default=str).replace("</", "<\\/")
     return (
         f'<div class="tc-chart" data-figure="{html.escape(fig_id)}">'
-        f'<img class="tc-chart-fallback" src="{html.escape(svg_src)}" alt="{html.escape(alt_text)}">'
+        f'<img class="tc-chart-fallback" loading="lazy" src="{html.escape(svg_src)}" alt="{html.escape(alt_text)}">'
         f'<script type="application/json" class="tc-chart-spec">{data}</script></div>'
     )
 
