@@ -45,7 +45,7 @@ JOBS ?= 2
 book: preflight
 	@if [ -d _build/.jupyter_cache ] && [ "$$(cat _build/.book-inputs 2>/dev/null)" != "$(BOOK_INPUTS)" ]; then \
 	  echo "package, events, data or data settings changed since the last build: executing every chapter again"; \
-	  rm -rf _build/.jupyter_cache _build/.doctrees; fi
+	  rm -rf _build/.jupyter_cache _build/.doctrees _build/.treasurycard_reads; fi
 	# treasurycard.book.build: with JOBS > 1 the chapters are executed in parallel first; then jupyter-book build
 	# (warnings are errors); a failing chapter's own error is named last. The book's extension (_ext/) publishes
 	# exports/, the chapters' figures and tables, beside the pages.

@@ -39,12 +39,18 @@ _STATIC = Path(__file__).resolve().parent / "static"
 def _book_facts(app) -> dict:
     """Authors, title, version, build date and data vintage of this build (computed once per build)."""
     if getattr(app, "_tc_facts", None) is None:
+        from sphinx.errors import ExtensionError
         from treasurycard.book import citation
-        from treasurycard.data.store import DataStore
+        from treasurycard.data.store import read_build_log
 
         meta = citation.citation_metadata()
         built = citation.build_date()
-        vintage = citation.data_vintage(DataStore.from_env())
+        # the data this build's chapters read (the read log the publishing extension points them at)
+        log_folder = Path(app.outdir).parent / ".treasurycard_reads"
+        vintage = read_build_log(log_folder)
+        if vintage.empty:
+            raise ExtensionError(f"the build's read log {log_folder} is empty, so citations cannot name the data "
+                                 "vintage; run `make clean` and `make book`")
         authors = " and ".join(a.get("name") or f"{a.get('family-names', '')}, {a.get('given-names', '')}"
                                for a in meta["authors"])
         url = os.environ.get("BOOK_URL") or meta.get("url") or ""

@@ -36,6 +36,13 @@ def test_vintage_summary_names_latest_observation_per_source(vintage):
     assert "FRED files (2) with observations to 2026-07-31" in text
     assert "US Treasury TIC files (1) with observations to 2025-12" in text
     assert citation.data_fingerprint(vintage) in text
+    assert "other files" not in text
+
+
+def test_vintage_summary_counts_undated_files_too(vintage):
+    calendar = pd.DataFrame({"key": ["calendars/jobs.csv"], "sha256": ["e" * 64], "last_date": [None]})
+    text = citation.vintage_summary(pd.concat([vintage, calendar], ignore_index=True))
+    assert "other files (1): calendars/jobs.csv" in text
 
 
 def test_package_versions_reads_pins(tmp_path):

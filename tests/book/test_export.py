@@ -34,3 +34,19 @@ def test_write_figure_svg_png_csv(tmp_path):
     assert paths["svg"].read_text().lstrip().startswith("<svg")
     assert paths["png"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     pd.testing.assert_frame_equal(pd.read_csv(paths["csv"]), data, check_dtype=False)
+
+
+def test_copyrighted_levels_are_left_out_of_downloads_with_a_note():
+    import pandas as pd
+
+    from treasurycard.book.export import without_owned_levels
+
+    long = pd.DataFrame({"series_id": ["SP500", "DGS10"], "level": [5000.0, 4.2], "raw_change": [-4.9, -10.0]})
+    out = without_owned_levels(long)
+    assert pd.isna(out.loc[0, "level"]) and out.loc[1, "level"] == 4.2
+    assert list(out["raw_change"]) == [-4.9, -10.0]  # derived numbers stay
+    assert "fred.stlouisfed.org/series/SP500" in out.loc[0, "levels_note"] and out.loc[1, "levels_note"] == ""
+    wide = pd.DataFrame({"date": ["2025-04-03"], "VIXCLS": [30.0], "DGS10": [4.0]})
+    assert list(without_owned_levels(wide).columns) == ["date", "DGS10", "levels_note"]
+    plain = pd.DataFrame({"series_id": ["DGS10"], "level": [4.2]})
+    assert without_owned_levels(plain) is plain

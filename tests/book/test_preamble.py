@@ -36,11 +36,12 @@ def test_vintage_names_retrieval_and_flags_a_stale_copy():
     from treasurycard.book.preamble import vintage, vintages
 
     fresh = vintage(_provenance(False), "fred/DGS10.csv")
-    assert fresh == ("DGS10.csv: cached download, retrieved 2026-01-02T03:04:05+00:00, data 1962-01-02 to "
+    assert fresh == ("FRED series DGS10: 10-year Treasury yield (Board of Governors of the Federal Reserve System "
+                     "(H.15)), cached download, retrieved 2026-01-02T03:04:05+00:00, data 1962-01-02 to "
                      "2025-12-31, sha256 abababababab")
     assert "refresh failed" in vintage(_provenance(True), "fred/DGS10.csv")
     assert vintages(_provenance(False), ["DGS10"]) == (
-        "FRED files, cached download: DGS10 to 2025-12-31 (sha256 abababab, retrieved 2026-01-02T03:04:05+00:00)")
+        "FRED series, cached download (where each copy came from: see the list of sources): DGS10 to 2025-12-31 (sha256 abababab, retrieved 2026-01-02T03:04:05+00:00)")
     assert "refresh failed" in vintages(_provenance(True), ["DGS10"])
 
 

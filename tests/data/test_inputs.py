@@ -74,7 +74,7 @@ def assert_same_data(got, want, key: str) -> None:
 def test_registry_has_every_catalogued_fred_series_and_the_other_publishers_files():
     keys = [i.key for i in INPUTS]
     assert len(keys) == len(set(keys))
-    fred = {s for s, info in CATALOGUE.items() if info.publisher == "FRED"}
+    fred = {s for s, info in CATALOGUE.items() if info.source == "FRED"}
     assert {k for k in keys if k.startswith("fred/")} == {f"fred/{s}.csv" for s in fred}
     assert "fred/JGB10Y.csv" not in keys and "fred/ECBJPYUSD.csv" not in keys  # columns of the MoF and ECB files
     assert [k for k in keys if not k.startswith("fred/")] == [

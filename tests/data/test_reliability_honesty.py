@@ -91,7 +91,7 @@ def test_fresh_download_is_the_only_thing_called_a_download(tmp_path):
         store.fred_series("DGS10")
     row = store.provenance().iloc[0]
     assert row["origin"] == "fetched" and not row["stale"] and row["retrieved_at"]
-    assert ": download, retrieved " in vintage_line(store.provenance(), "fred/DGS10.csv")
+    assert ", downloaded by this build, retrieved " in vintage_line(store.provenance(), "fred/DGS10.csv")
 
 
 @pytest.mark.parametrize("damage", ["file-replaced", "row-missing", "manifest-missing"])

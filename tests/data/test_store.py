@@ -198,3 +198,21 @@ def test_store_works_without_fcntl(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split() == ["x", "False"]
+
+
+def test_store_writes_each_file_read_to_the_build_log(tmp_path, monkeypatch):
+    from treasurycard.data.store import READ_LOG_ENV, DataStore, read_build_log
+
+    mirror = tmp_path / "mirror"
+    (mirror / "calendars").mkdir(parents=True)
+    (mirror / "calendars" / "x.csv").write_text("release_date\n2025-05-02\n")
+    log = tmp_path / "log"
+    monkeypatch.setenv(READ_LOG_ENV, str(log))
+    store = DataStore(cache_dir=tmp_path / "cache", mirror=mirror, offline=True)
+    store.path("calendars/x.csv")
+    store.path("calendars/x.csv")  # read twice: one record
+    table = read_build_log(log)
+    assert list(table["key"]) == ["calendars/x.csv"] and table.loc[0, "origin"] == "mirror"
+    monkeypatch.delenv(READ_LOG_ENV)
+    DataStore(cache_dir=tmp_path / "cache", mirror=mirror, offline=True).path("calendars/x.csv")
+    assert len(list(log.glob("*.json"))) == 1

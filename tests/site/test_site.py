@@ -79,12 +79,67 @@ async () => {
   const math = [...root.querySelectorAll('.math')].map(m => !!m.querySelector('mjx-container'));
   const emptyVega = [...root.querySelectorAll('.vega-embed, [id^="altair-viz"]')]
     .filter(v => !v.querySelector('svg,canvas')).length;
+  const liveCharts = [...root.querySelectorAll('.tc-chart')].map(box => {
+    const svg = box.querySelector('.tc-chart-view svg, .tc-chart-view canvas');
+    const fig = box.closest('figure');
+    const img = box.querySelector('img');
+    return {figure: fig ? (fig.id || '(no id)') : null, live: box.classList.contains('tc-chart-live') && !!svg,
+            label: svg ? (svg.getAttribute('aria-label') || '') : (img ? img.alt : ''),
+            text: svg ? [...svg.querySelectorAll('text')].map(t => t.textContent) : []};
+  });
+  const altTexts = [...root.querySelectorAll('figure')].filter(f => !f.classList.contains('results-table'))
+    .flatMap(f => [...f.querySelectorAll('img, .tc-chart-view svg')].map(el =>
+      ({figure: f.id || '(no id)', text: el.tagName.toLowerCase() === 'img' ? el.alt : (el.getAttribute('aria-label') || '')})));
+  const tableHeaders = [...root.querySelectorAll('figure.results-table th, .cell_output table th')]
+    .map(th => th.textContent.trim()).filter(Boolean);
   const notebookLinks = [...document.querySelectorAll('a[href]')]
     .map(a => a.getAttribute('href')).filter(h => /\.ipynb$/.test(h)).map(abs);
   return {charts, figures, tables, looseTables, errorNodes, outputText, math, emptyVega, notebookLinks,
+          liveCharts, altTexts, tableHeaders,
           bodyText: document.body.innerText, title: document.title};
 }
 """
+
+#: For chart ``i`` of a page: scroll it into view and find a mark that carries a tooltip and is what the
+#: pointer would hit at its centre (Vega's SVG renderer keeps each mark's scene item in ``__data__``).
+HOVER_TARGET_JS = r"""
+(i) => {
+  const box = document.querySelectorAll('.tc-chart')[i];
+  const svg = box && box.querySelector('.tc-chart-view svg');
+  if (!svg) return {x: null, marks: 0};
+  box.scrollIntoView({block: 'center'});
+  const marks = [...svg.querySelectorAll('path, line, rect, text, circle')]
+    .filter(e => e.__data__ && e.__data__.tooltip != null && e.__data__.tooltip !== '');
+  // from the middle outwards: marks at the edge of a view may be half clipped
+  const mid = Math.floor(marks.length / 2);
+  const order = marks.map((el, k) => [Math.abs(k - mid), el]).sort((a, b) => a[0] - b[0]).map(p => p[1]);
+  for (const el of order) {
+    const r = el.getBoundingClientRect();
+    if (!r.width && !r.height) continue;
+    const x = Math.round(r.left + r.width / 2), y = Math.round(r.top + r.height / 2);
+    if (document.elementFromPoint(x, y) === el) return {x, y, marks: marks.length};
+  }
+  return {x: null, marks: marks.length};
+}
+"""
+
+TOOLTIP_JS = r"""
+() => {
+  const t = document.getElementById('vg-tooltip-element');
+  return t ? {visible: t.classList.contains('visible'), text: t.innerText.trim()} : {visible: false, text: ''};
+}
+"""
+
+#: The addresses of everything a page loaded: the HTML and every resource (scripts, styles, fonts, images).
+LOADED_JS = r"""
+() => performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource')).map(e => e.name)
+"""
+#: The most a chapter page may weigh with its scripts and data (bytes, as a server that compresses text sends
+#: them: gzip, as GitHub Pages does).
+MAX_PAGE_BYTES = 2_000_000
+
+#: How far a page can be scrolled sideways (px) at the current viewport width.
+SIDEWAYS_JS = "() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth) - window.innerWidth"
 
 LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
 
@@ -96,6 +151,9 @@ class Visit:
     console: list = field(default_factory=list)
     http_errors: list = field(default_factory=list)
     facts: dict = field(default_factory=dict)
+    tooltips: list = field(default_factory=list)
+    sideways: int = 0
+    loaded: list = field(default_factory=list)
 
 
 def _allowed(url: str) -> bool:
@@ -103,10 +161,29 @@ def _allowed(url: str) -> bool:
     return parts.scheme in {"file", "data", "blob", "about"} or (parts.hostname or "") in LOOPBACK
 
 
-def visit(browser, url: str, screenshot: Path | None = None) -> Visit:
-    """Open ``url`` in a fresh browser context with every non-loopback request blocked (and recorded)."""
+def hover_charts(page) -> list[dict]:
+    """Hover a mark of each live chart and report whether Vega's tooltip showed, and what it said."""
+    out = []
+    for i in range(page.locator(".tc-chart").count()):
+        target = page.evaluate(HOVER_TARGET_JS, i)
+        if target["x"] is None:
+            out.append({"chart": i, "marks": target["marks"], "visible": False, "text": "(no mark to hover)"})
+            continue
+        page.mouse.move(target["x"], target["y"])
+        page.wait_for_timeout(150)
+        tip = page.evaluate(TOOLTIP_JS)
+        out.append({"chart": i, "marks": target["marks"], **tip})
+        page.mouse.move(0, 0)
+    return out
+
+
+def visit(browser, url: str, screenshot: Path | None = None, width: int = 1280, hover: bool = False) -> Visit:
+    """Open ``url`` in a fresh browser context with every non-loopback request blocked (and recorded).
+
+    ``width`` is the viewport's (px); ``hover`` also hovers each chart (:func:`hover_charts`).
+    """
     result = Visit(url)
-    context = browser.new_context(service_workers="block", viewport={"width": 1280, "height": 900})
+    context = browser.new_context(service_workers="block", viewport={"width": width, "height": 900})
 
     def route(r):
         if _allowed(r.request.url):
@@ -127,6 +204,10 @@ def visit(browser, url: str, screenshot: Path | None = None) -> Visit:
         except Exception:  # a page that keeps polling is judged by what it shows, below
             pass
         result.facts = page.evaluate(FACTS_JS)
+        result.sideways = page.evaluate(SIDEWAYS_JS)
+        result.loaded = page.evaluate(LOADED_JS)
+        if hover:
+            result.tooltips = hover_charts(page)
         if screenshot is not None:
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(screenshot), full_page=True)
@@ -144,7 +225,20 @@ def http_visits(browser, base_url):
     def get(page: str) -> Visit:
         if page not in cache:
             shot = Path(shots) / (page.replace("/", "__") + ".png") if shots else None
-            cache[page] = visit(browser, base_url + page + ".html", shot)
+            cache[page] = visit(browser, base_url + page + ".html", shot, hover=True)
+        return cache[page]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def phone_visits(browser, base_url):
+    """Each page's :class:`Visit` at a phone's width (390 px), made once per session."""
+    cache: dict[str, Visit] = {}
+
+    def get(page: str) -> Visit:
+        if page not in cache:
+            cache[page] = visit(browser, base_url + page + ".html", width=390)
         return cache[page]
 
     return get
@@ -229,6 +323,76 @@ def test_charts_render(http_visits, page):
             svg = fetch(chart["src"]).decode("utf-8", errors="replace")
             assert re.search(r"<(path|rect|line|circle)\b", svg), f"{page}: chart {chart['src']} has no marks"
     assert all(f["math"]), f"{page}: {f['math'].count(False)} of {len(f['math'])} formulas not typeset (MathJax)"
+
+
+def _codes() -> dict[str, str]:
+    from treasurycard.book.labels import codes
+
+    return codes()
+
+
+def _codes_in(texts) -> list[str]:
+    table = _codes()
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(sorted(map(re.escape, table), key=len, reverse=True)) + r")(?![\w-])")
+    return sorted({f"{m.group(1)!r} in {t[:60]!r}" for t in texts for m in pattern.finditer(t)})
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_charts_are_live_with_tooltips(http_visits, page):
+    """Each chart is a live Vega view (an SVG inside it) and hovering one of its marks shows a tooltip."""
+    v = http_visits(page)
+    dead = [c["figure"] for c in v.facts["liveCharts"] if not c["live"]]
+    assert not dead, f"{page}: charts that stayed static images (no live Vega view): {dead}"
+    silent = [t for t in v.tooltips if not (t["visible"] and t["text"])]
+    assert not silent, f"{page}: charts that showed no tooltip on hover: {silent}"
+    assert len(v.tooltips) == len(v.facts["liveCharts"])
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_readers_see_words_not_codes(http_visits, page):
+    """No catalogued id (DGS10, kato_remark, bw_t_pvalue) in a chart's visible text or a shown table's header."""
+    f = http_visits(page).facts
+    in_charts = _codes_in(t for c in f["liveCharts"] for t in c["text"])
+    in_headers = _codes_in(f["tableHeaders"])
+    assert not in_charts, f"{page}: codes in chart text: {in_charts}"
+    assert not in_headers, f"{page}: codes in table headers: {in_headers}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_figures_have_alt_text(http_visits, page):
+    """Every figure's image or live view is described by a sentence, not a (hashed) file name."""
+    bad = [a for a in http_visits(page).facts["altTexts"]
+           if len(a["text"].split()) < 4 or re.search(r"\.(svg|png)\b|^[\w-]+$", a["text"].strip())]
+    assert not bad, f"{page}: figures whose alt text is missing or a file name: {bad}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_weight(site, http_visits, page):
+    """A page with its scripts, styles and chart data stays under 2 MB as sent gzip-compressed (one shared copy
+    of the chart scripts; long daily histories thinned)."""
+    import gzip
+
+    sizes, missing = {}, []
+    for url in set(http_visits(page).loaded):
+        path = urllib.parse.unquote(urllib.parse.urlsplit(url).path).lstrip("/")
+        local = site / path
+        if path == "favicon.ico":  # the browser asks for it on its own; the site has none
+            continue
+        if not local.is_file():
+            missing.append(url)
+            continue
+        sizes[path] = len(gzip.compress(local.read_bytes(), compresslevel=6))
+    assert not missing, f"{page}: loaded resources not in the site: {missing}"
+    weight = sum(sizes.values())
+    top = sorted(sizes.items(), key=lambda kv: -kv[1])[:5]
+    assert 0 < weight < MAX_PAGE_BYTES, f"{page}: sends {weight:,} bytes (limit {MAX_PAGE_BYTES:,}); largest: {top}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_sideways_scroll(http_visits, phone_visits, page):
+    """The page never scrolls sideways: not on a desktop (1280 px), not on a phone (390 px)."""
+    assert http_visits(page).sideways <= 1, f"{page}: scrolls sideways by {http_visits(page).sideways} px at 1280 px"
+    assert phone_visits(page).sideways <= 1, f"{page}: scrolls sideways by {phone_visits(page).sideways} px at 390 px"
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -134,6 +135,11 @@ def main(argv=None) -> int:
     parser.add_argument("--timeout", type=int, default=600, help="seconds per notebook (parallel execution)")
     args = parser.parse_args(argv)
     book = Path(args.book).resolve()
+    # the chapters' data stores record what they read in the build's read log (the list of sources is made
+    # from it); the publishing extension sets the same for chapters the build itself executes
+    read_log = book / "_build" / ".treasurycard_reads"
+    read_log.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("TREASURYCARD_READ_LOG", str(read_log))
     if args.jobs > 1 and chapters_changed(book):
         execute_parallel(book, args.timeout)
     return run_build(book)

@@ -52,12 +52,12 @@ def data_vintage(store: DataStore, series_ids=None, tic_files=("mfhhis01.txt",))
     """
     ids = list(CATALOGUE if series_ids is None else series_ids)
     for series_id in ids:
-        if series_id not in CATALOGUE or CATALOGUE[series_id].publisher == "FRED":
+        if series_id not in CATALOGUE or CATALOGUE[series_id].source == "FRED":
             store.fred_series(series_id)
     for name in tic_files:
         store.tic(name)
     # the other publishers' files: MoF JGB yields, ECB fixings (catalogued series), NY Fed ACM (read directly)
-    publishers = {CATALOGUE[s].publisher for s in ids if s in CATALOGUE}
+    publishers = {CATALOGUE[s].source for s in ids if s in CATALOGUE}
     if "MoF" in publishers:
         store.jgb_table()
     if "ECB" in publishers:
@@ -83,6 +83,9 @@ def vintage_summary(vintage: pd.DataFrame) -> str:
         rows = vintage[vintage["key"].str.startswith(prefix)]
         if len(rows):
             parts.append(f"{label} files ({len(rows)}) with observations to {rows['last_date'].max()}")
+    others = vintage[~vintage["key"].str.startswith(("fred/", "tic/"))]
+    if len(others):  # e.g. release calendars: files without observation dates
+        parts.append(f"other files ({len(others)}): " + ", ".join(others["key"]))
     return "; ".join(parts) + f"; data fingerprint {data_fingerprint(vintage)}"
 
 

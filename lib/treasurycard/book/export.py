@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..data.series import CATALOGUE
 from ..data.store import PROJECT_ROOT, atomic_write_bytes
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -35,7 +36,7 @@ def write_table(frame: pd.DataFrame, name: str, folder: Path | None = None) -> P
     Dates are written ISO (``YYYY-MM-DD``), floats with 10 significant digits; parent folders are created.
     """
     path = (folder or exports_dir() / "tables") / f"{_check_id(name)}.csv"
-    text = frame.to_csv(index=False, float_format="%.10g", date_format="%Y-%m-%d")
+    text = without_owned_levels(frame).to_csv(index=False, float_format="%.10g", date_format="%Y-%m-%d")
     atomic_write_bytes(path, text.encode("utf-8"))
     return path
 
@@ -43,15 +44,58 @@ def write_table(frame: pd.DataFrame, name: str, folder: Path | None = None) -> P
 def write_figure(chart, fig_id: str, data: pd.DataFrame, folder: Path | None = None) -> dict[str, Path]:
     """Write a chart as ``<fig_id>.svg`` and ``.png`` (vl-convert) and its data as ``<fig_id>.csv``.
 
-    Returns the three paths by extension. ``data`` is the tidy table the chart shows.
+    Returns the three paths by extension. ``chart`` is an Altair chart or a Vega-Lite spec (dict); ``data`` is
+    the tidy table the chart shows (levels of series published under their owner's copyright are left out of
+    the CSV, see :func:`without_owned_levels`).
     """
+    import json
+
     import vl_convert as vlc
 
     folder = folder or exports_dir() / "figures"
     _check_id(fig_id)
-    spec = chart.to_json()
+    spec = json.dumps(chart, default=str) if isinstance(chart, dict) else chart.to_json()
+    data = without_owned_levels(data)
     paths = {ext: folder / f"{fig_id}.{ext}" for ext in ("svg", "png", "csv")}
     atomic_write_bytes(paths["svg"], vlc.vegalite_to_svg(spec).encode("utf-8"))
     atomic_write_bytes(paths["png"], vlc.vegalite_to_png(spec, scale=2))
     atomic_write_bytes(paths["csv"], data.to_csv(index=False, float_format="%.10g").encode("utf-8"))
     return paths
+
+
+#: Columns of the book's tables that hold a series' levels, not derived numbers (``start_close``/``end_close`` are dates).
+LEVEL_COLUMNS = ("level", "close")
+
+
+def owned_series(ids) -> list[str]:
+    """The ids among ``ids`` that FRED serves under their owner's copyright (S&P 500, VIX, ICE BofA indices)."""
+    return [s for s in ids if isinstance(s, str) and s in CATALOGUE and CATALOGUE[s].copyrighted]
+
+
+def levels_note(series_id: str) -> str:
+    info = CATALOGUE[series_id]
+    return (f"levels of {series_id} are (c) {info.publisher} and not redistributed here: get them from "
+            f"https://fred.stlouisfed.org/series/{series_id}")
+
+
+def without_owned_levels(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` without the levels of copyrighted series; derived numbers (changes, test results) stay.
+
+    In a long table (a ``series_id`` column) the :data:`LEVEL_COLUMNS` of those rows are emptied; in a wide
+    table a column named by such a series is dropped. A ``levels_note`` column says where to get the levels.
+    Tables without such series are returned unchanged.
+    """
+    out = frame
+    if "series_id" in frame.columns:
+        owned = frame["series_id"].isin(owned_series(frame["series_id"].unique()))
+        cols = [c for c in LEVEL_COLUMNS if c in frame.columns]
+        if owned.any() and cols:
+            out = frame.copy()
+            out[cols] = out[cols].astype(object)
+            out.loc[owned, cols] = None
+            out["levels_note"] = [levels_note(s) if o else "" for s, o in zip(out["series_id"], owned)]
+    wide = owned_series(out.columns)
+    if wide:
+        out = out.drop(columns=wide)
+        out["levels_note"] = "; ".join(levels_note(s) for s in wide)
+    return out

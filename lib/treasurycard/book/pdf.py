@@ -117,14 +117,17 @@ def page_numbers_html(count: int, first: int = 1) -> str:
 </style></head><body>{pages}</body></html>"""
 
 
-def book_facts() -> dict:
-    """Title, version, build date, citation and data vintage of this build (the data as the environment says)."""
-    from ..data.store import DataStore
+def book_facts(site: Path = SITE) -> dict:
+    """Title, version, build date, citation and data vintage of the build in ``site`` (from its read log)."""
+    from ..data.store import read_build_log
     from . import citation
 
     meta = citation.citation_metadata()
     built = citation.build_date()
-    vintage = citation.data_vintage(DataStore.from_env())
+    log_folder = Path(site).parent / ".treasurycard_reads"
+    vintage = read_build_log(log_folder)
+    if vintage.empty:
+        raise FileNotFoundError(f"the build's read log {log_folder} is empty: run `make book` before `make pdf`")
     cite = citation.how_to_cite(meta, built, vintage)
     return {"title": meta["title"], "version": meta.get("version", ""), "built": built.isoformat(),
             "citation": cite["text"], "data": citation.vintage_summary(vintage)}
@@ -174,7 +177,7 @@ def build_pdf(site: Path = SITE, output: Path | None = None, chromium: str | Non
                                 "(or set TREASURYCARD_CHROMIUM)")
     output = Path(output) if output else site / PDF_NAME
     pages = toc_pages()
-    facts = book_facts()
+    facts = book_facts(site)
     with serve(site) as base_url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
         try:

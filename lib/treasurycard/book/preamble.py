@@ -64,16 +64,18 @@ ORIGIN_LABELS = {"mirror": "offline mirror copy", "cache": "cached download", "f
 
 
 def vintage(provenance: pd.DataFrame, key: str) -> str:
-    """One line naming a file's source and vintage, for figure captions and tables.
+    """One line naming a file, its publisher, where this copy came from and its vintage, for captions.
 
-    ``provenance`` is :meth:`DataStore.provenance`; ``key`` a stored file such as ``"fred/DGS10.csv"``.
+    ``provenance`` is :meth:`DataStore.provenance`; ``key`` a stored file such as ``"fred/DGS10.csv"``. For
+    example ``"FRED series DGS10: 10-year Treasury yield (Board of Governors ...), offline mirror copy: copied
+    from <repository> at commit <sha> (verbatim), data 1962-01-02 to 2026-07-28, sha256 d1a73150b1bd"``.
     """
+    from .sources import copy_origin, describe_file
+
     row = provenance.set_index("key").loc[key]
-    how = ORIGIN_LABELS[row["origin"]]
-    when = f", retrieved {row['retrieved_at']}" if row["retrieved_at"] else ""
-    if row.get("stale", False):
-        when += " (a refresh failed, so this is the older stored copy)"
-    return f"{key.split('/')[-1]}: {how}{when}, data {row['first_date']} to {row['last_date']}, sha256 {row['sha256'][:12]}"
+    what, publisher = describe_file(key)
+    return (f"{what} ({publisher}), {copy_origin(row.to_dict())}, "
+            f"data {row['first_date']} to {row['last_date']}, sha256 {row['sha256'][:12]}")
 
 
 def vintages(provenance: pd.DataFrame, series_ids) -> str:
@@ -88,33 +90,62 @@ def vintages(provenance: pd.DataFrame, series_ids) -> str:
              + (f", retrieved {r['retrieved_at']}" if r["retrieved_at"] else "")
              + (", older stored copy: a refresh failed" if r.get("stale", False) else "") + ")"
              for s, r in zip(series_ids, rows)]
-    return f"FRED files, {' and '.join(sorted(hows))}: " + ", ".join(parts)
+    return (f"FRED series, {' and '.join(sorted(hows))} (where each copy came from: see the list of sources): "
+            + ", ".join(parts))
 
 
-def publish_figure(fig_id: str, chart, data: pd.DataFrame) -> dict:
-    """Glue a chart for ``{glue:figure}`` and write it as SVG, PNG and CSV under ``exports/figures/``.
+def publish_figure(fig_id: str, chart, data: pd.DataFrame, alt_text: str | None = None) -> dict:
+    """Glue a chart for ``{glue:figure}`` as a live view, and write it as SVG, PNG and CSV under ``exports/figures/``.
 
-    Also glues ``<fig_id>-downloads``: Markdown links to the three files, for the caption
-    (``{glue:md}`<fig_id>-downloads```). ``data`` is the tidy table the chart shows.
+    The page shows an interactive Vega-Lite view (tooltips; pan and zoom on time axes) with the static SVG as
+    its fallback when scripts are off; both read in words (:func:`treasurycard.book.charts.spec_in_words`).
+    ``alt_text`` is a sentence saying what the chart shows (screen readers, the fallback image); without it
+    the chart's titles are used. Also glues ``<fig_id>-downloads``: Markdown links to the three files, for
+    the caption (``{glue:md}`<fig_id>-downloads```). ``data`` is the tidy table the chart shows; its CSV
+    keeps the ids and adds label columns (:func:`treasurycard.book.labels.with_labels`).
     """
     import os
 
     from IPython.display import Markdown
     from myst_nb import glue
 
+    from . import charts, labels
     from .export import write_figure
 
-    paths = write_figure(chart, fig_id, data)
+    static = charts.spec_in_words(chart.to_dict())
+    paths = write_figure(static, fig_id, labels.with_labels(data))
     here = os.getcwd()  # notebooks execute in their own folder, so links are relative to the chapter
     links = " · ".join(f"[{ext.upper()}]({os.path.relpath(p, here)})" for ext, p in paths.items())
-    glue(fig_id, chart, display=False)
+    text = alt_text or charts.describe(static) or f"Chart {fig_id}."
+    view = charts.live_view_html(fig_id, charts.web_spec(static), os.path.relpath(paths["svg"], here), text)
+    glue(fig_id, charts.LiveChart(fig_id, view), display=False)
     glue(f"{fig_id}-downloads", Markdown(f"Download: {links}."), display=False)
     return paths
 
 
+def show_tables_in_words() -> bool:
+    """Make the notebook show every DataFrame in words (headers and ids through the labels catalogue).
+
+    Only the display changes: the frames keep their ids. Returns False outside IPython (nothing to do).
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    if shell is None:
+        return False
+    from .labels import styler_in_words
+
+    shell.display_formatter.formatters["text/html"].for_type(
+        pd.DataFrame, lambda frame: styler_in_words(frame.style).to_html())
+    return True
+
+
 def start_chapter() -> DataStore:
-    """Enable the book's chart theme and return the data store the environment describes."""
+    """Enable the book's chart theme, show tables in words, and return the data store the environment describes."""
     enable_theme()
+    show_tables_in_words()
     return DataStore.from_env()
 
 
@@ -125,20 +156,27 @@ def publish_table(name: str, frame: pd.DataFrame, display=None) -> "Path":
     """Glue a results table for ``{glue:table}`` and write it as CSV under ``exports/tables/<name>.csv``.
 
     Also glues ``<name>-downloads``: a Markdown link to the CSV, for the caption
-    (``{glue:md}`<name>-downloads```). ``frame`` is the tidy table (written without its index);
-    ``display`` is what the page shows, by default ``frame`` without its index (e.g. pass a formatted
-    ``frame.style``). Name tables ``tbl-<chapter>-<slug>`` and give the directive the same ``:name:``.
+    (``{glue:md}`<name>-downloads```). ``frame`` is the tidy table (written without its index, with a label
+    column beside each id column); ``display`` is what the page shows (a DataFrame or a formatted
+    ``Styler``, best a few columns that fit a phone's width), by default ``frame`` without its index.
+    Either way the page shows words: headers and id values are put through the labels catalogue
+    (:func:`treasurycard.book.labels.styler_in_words`). Name tables ``tbl-<chapter>-<slug>`` and give the
+    directive the same ``:name:``.
     """
     import os
 
     from IPython.display import Markdown
     from myst_nb import glue
 
+    from . import labels
     from .export import write_table
 
-    path = write_table(frame, name)
+    path = write_table(labels.with_labels(frame), name)
     link = os.path.relpath(path, os.getcwd())  # notebooks execute in their own folder
-    glue(name, frame.style.hide(axis="index") if display is None else display, display=False)
+    shown = frame if display is None else display
+    if isinstance(shown, pd.DataFrame):
+        shown = shown.style.hide(axis="index")
+    glue(name, labels.styler_in_words(shown), display=False)
     glue(f"{name}-downloads", Markdown(f"Download: [CSV]({link})."), display=False)
     return path
 

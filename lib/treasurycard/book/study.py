@@ -288,7 +288,7 @@ def load_levels(store: DataStore, series_ids, start, end) -> pd.DataFrame:
     ids = list(series_ids)
     by_publisher: dict[str, list[str]] = {}
     for sid in ids:
-        by_publisher.setdefault(series_info(sid).publisher, []).append(sid)
+        by_publisher.setdefault(series_info(sid).source, []).append(sid)
     readers = {"FRED": store.fred, "MoF": store.jgb, "ECB": store.ecb}
     unknown = set(by_publisher) - set(readers)
     if unknown:

@@ -65,7 +65,7 @@ def _call(method: str) -> Callable:
 #: MoF and ECB files below), then the other publishers' files (the TIC history and Table 5 before Table 3,
 #: whose reader checks its holdings against them).
 INPUTS: list[Input] = [
-    *[_fred(series_id) for series_id, info in CATALOGUE.items() if info.publisher == "FRED"],
+    *[_fred(series_id) for series_id, info in CATALOGUE.items() if info.source == "FRED"],
     _tic("mfhhis01.txt", "TIC Major Foreign Holders of Treasury Securities, history"),
     _tic("slt_table5.txt", "TIC Table 5: Major Foreign Holders of Treasury Securities, current"),
     Input("tic/slt_table3.txt", "TIC Table 3: Treasury securities held by foreign residents, holdings, net "

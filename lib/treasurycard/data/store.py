@@ -125,6 +125,18 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+#: Environment variable naming the folder of the build's read log (see :meth:`DataStore._note_read`).
+READ_LOG_ENV = "TREASURYCARD_READ_LOG"
+
+
+def read_build_log(folder) -> pd.DataFrame:
+    """The build's read log (``TREASURYCARD_READ_LOG``) as a table: :class:`Provenance` columns, sorted by key."""
+    import json
+
+    rows = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(Path(folder).glob("*.json"))]
+    return pd.DataFrame(rows, columns=list(Provenance.__dataclass_fields__)).sort_values("key", ignore_index=True)
+
+
 @dataclass(frozen=True)
 class Provenance:
     """Where one file was read from: ``origin`` is ``"mirror"``, ``"cache"`` or ``"fetched"``.
@@ -362,7 +374,7 @@ class DataStore:
             if stored is not None:
                 data, prov = stored
                 obj, first, last, rows = parse(data, prov.path, Path(prov.path))
-                self.read_log.append(dataclasses.replace(prov, first_date=first, last_date=last, rows=rows))
+                self._note_read(dataclasses.replace(prov, first_date=first, last_date=last, rows=rows))
                 return obj
         self._may_fetch(key, fetch)
         try:
@@ -387,7 +399,7 @@ class DataStore:
         prov = Provenance(key, "fetched", str(self.cache_dir / key), redact_secrets(url or ""), _now_utc(),
                           sha256_bytes(data), first, last, rows)
         self._commit_fetched(key, data, prov)
-        self.read_log.append(prov)
+        self._note_read(prov)
         return obj
 
     def _stored_parsed(self, key: str, url: str | None, parse):
@@ -434,7 +446,7 @@ class DataStore:
         if prov.note:
             note += f" | {prov.note}"
         warnings.warn(StaleDataWarning(message), stacklevel=4)
-        self.read_log.append(dataclasses.replace(prov, note=note, stale=True))
+        self._note_read(dataclasses.replace(prov, note=note, stale=True))
         return obj
 
     # ------------------------------------------------------------------ FRED
@@ -725,8 +737,23 @@ class DataStore:
     def path(self, key: str) -> Path:
         """Path of a stored file that cannot be fetched (e.g. ``calendars/...``), from mirror or cache."""
         data, prov = self.read_bytes(key)
-        self.read_log.append(prov)
+        self._note_read(prov)
         return Path(prov.path)
+
+    def _note_read(self, prov: Provenance) -> None:
+        """Note a file as read: in :attr:`read_log`, and in the build's read log if ``TREASURYCARD_READ_LOG`` is set.
+
+        The build's read log is a folder with one JSON file per data file read (its :class:`Provenance`),
+        written atomically by whichever chapter read it; the book's list of sources is made from it, so it
+        lists exactly the files the chapters read.
+        """
+        self.read_log.append(prov)
+        folder = os.environ.get(READ_LOG_ENV)
+        if folder:
+            import json
+
+            name = prov.key.replace("/", "__") + ".json"
+            atomic_write_bytes(Path(folder) / name, json.dumps(dataclasses.asdict(prov), sort_keys=True).encode())
 
     def provenance(self) -> pd.DataFrame:
         """One row per file this store has read: origin, path, URL, retrieval time, sha256, dates, rows.
