@@ -47,13 +47,14 @@ def placebo_mde(reference, alpha: float = MDE_ALPHA, power: float = MDE_POWER) -
 
     The placebo test gives a move ``x`` the p-value ``(1 + #{|r_i| >= |x|}) / (1 + N)`` among the ``N``
     reference values ``r_i`` and rejects at ``alpha`` when that is below ``alpha``, i.e. when ``|x|`` exceeds
-    the critical value ``c``, the ``(K+1)``-th largest ``|r_i|`` with ``K`` the most reference values a rejected
-    move may tie or trail. If the event day were an ordinary reference day plus an effect ``delta``, the test
-    would reject with probability ``P(|r + delta| > c)``; taking ``r`` from the reference values themselves,
-    the MDE is the smallest ``delta >= 0`` from which this share is at least ``power`` for an effect of
-    either sign. For normal reference values and large ``N`` it equals ``(z_{1-alpha/2} + z_power) sd``, the
-    parametric :func:`treasurycard.eventstudy.inference.minimum_detectable_effect`, but it keeps the
-    reference distribution's fat tails and its size.
+    the critical value ``c``: the ``(K+1)``-th largest ``|r_i|``, with ``K`` the largest count of reference
+    values at least as large as ``|x|`` that still gives ``p < alpha``. If the event day were an ordinary
+    reference day plus an effect ``delta``, the test would reject with probability ``P(|r + delta| > c)``;
+    taking ``r`` from the reference values themselves, the MDE is the smallest ``delta >= 0`` from which this
+    share is at least ``power`` for an effect of either sign. For normal reference values and large ``N`` it
+    equals ``(z_{1-alpha/2} + z_power) sd``, the parametric
+    :func:`treasurycard.eventstudy.inference.minimum_detectable_effect`, but it keeps the reference
+    distribution's fat tails and its size.
 
     Parameters
     ----------
@@ -66,23 +67,22 @@ def placebo_mde(reference, alpha: float = MDE_ALPHA, power: float = MDE_POWER) -
         In the unit of ``reference``; ``inf`` when ``N`` is too small for any p-value below ``alpha``
         (``N < 1/alpha - 1``, e.g. fewer than 19 reference days at 5%): such a test can detect no effect.
     """
-    r = np.asarray(reference, dtype=float)
+    r = np.sort(np.asarray(reference, dtype=float))
     r = r[np.isfinite(r)]
     n = r.size
     k = int(np.ceil(alpha * (1 + n) - 1)) - 1  # largest k with (1 + k) / (1 + n) < alpha
     if n == 0 or k < 0:
         return float("inf")
     c = np.sort(np.abs(r))[::-1][k]
-    # the share of shifted reference values beyond c changes only at delta = +-c - r_i (either sign of effect)
-    cand = np.unique(np.abs(np.concatenate([c - r, c + r, -c - r, -c + r])))
-    cand = np.concatenate([[0.0], cand])
-
-    def share(delta):  # just above delta: the rejection region is open
-        eps = 1e-9 * max(c, 1.0)
-        return min(np.mean(np.abs(r + delta + eps) > c), np.mean(np.abs(r - delta - eps) > c))
-
-    ok = np.array([share(d) >= power for d in cand])
-    # the smallest delta from which every larger one also has the power
+    # the share of shifted reference values beyond c changes only at delta = |+-c - r_i|
+    cand = np.concatenate([[0.0], np.unique(np.abs(np.concatenate([c - r, c + r])))])
+    d = cand + 1e-9 * max(c, 1.0)  # just above each candidate: the rejection region is open
+    gt = lambda x: n - np.searchsorted(r, x, side="right")  # noqa: E731  #{r_i > x}
+    lt = lambda x: np.searchsorted(r, x, side="left")  # noqa: E731  #{r_i < x}
+    up = (gt(c - d) + lt(-c - d)) / n  # |r + d| > c
+    down = (gt(c + d) + lt(d - c)) / n  # |r - d| > c
+    ok = np.minimum(up, down) >= power
+    # the smallest delta from which every larger candidate also has the power
     bad = np.flatnonzero(~ok)
     first = 0 if bad.size == 0 else bad[-1] + 1
     return float(cand[first]) if first < cand.size else float("inf")
