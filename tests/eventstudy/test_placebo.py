@@ -43,3 +43,46 @@ def test_placebo_columns_exclude_the_event_itself():
     cols = pl.placebo_columns(x, d, [20], (0, 0), sets, "change", 5, 2, 3, raw)
     assert (cols.n == 38).all()  # rows 1..39 less the event day
     assert cols.cond is None
+
+
+def test_placebo_scale_by_hand():
+    x = np.cumsum(np.arange(40.0))[:, None]
+    d = np.r_[np.nan, np.diff(x[:, 0])][:, None]
+    mean, scale = pl.placebo_scale(d, [20], (0, 1), 5, 2, 3)
+    assert_allclose(mean, [[2 * 16.0]])
+    assert_allclose(scale, [[np.sqrt(2.5) * np.sqrt(2)]])
+    assert np.isnan(pl.placebo_scale(d, [3], (0, 1), 5, 2, 3)[1]).all()  # the trailing window starts before the data
+
+
+@pytest.mark.parametrize("statistic", ["change", "standardized"])
+def test_placebo_distribution_is_what_the_pvalues_rank_against(statistic):
+    from treasurycard.errors import TreasuryCardError
+    from treasurycard.eventstudy.estimate import event_study
+    from treasurycard.eventstudy.inference import placebo_counts
+
+    rng = np.random.default_rng(7)
+    idx = pd.bdate_range("2015-01-01", periods=600, name="date")
+    levels = pd.DataFrame(2.0 + np.cumsum(rng.normal(0, 0.05, (600, 2)), axis=0), index=idx, columns=["A", "B"])
+    ref = idx[300::20]
+    res = event_study(levels, {"e": idx[450]}, [(0, 0), (0, 2)], units="bp", placebo_start=idx[100],
+                      placebo_statistic=statistic, estimation_length=60, reference_dates=ref)
+    t = res.to_frame().set_index(["series_id", "window_end"])
+    for s in ("A", "B"):
+        for w in ((0, 0), (0, 2)):
+            row = t.loc[(s, w[1])]
+            for cond, pre in ((False, "placebo"), (True, "cond_placebo")):
+                dist = res.placebo_distribution(s, w, conditioned=cond)
+                assert len(dist) == row[f"{pre}_n"] and idx[450] not in dist.index
+                _, p, _ = placebo_counts(np.sort(np.abs(dist.to_numpy())), np.array([row["placebo_value"]]))
+                assert_allclose(p, row[f"{pre}_pvalue"])
+                on_scale = res.placebo_distribution(s, w, conditioned=cond, event_id="e")
+                ratio = on_scale / dist
+                if statistic == "change":
+                    assert_allclose(ratio, 1.0)
+                else:  # the event's own sd * sqrt(n): a constant, positive factor
+                    assert ratio.min() > 0 and np.ptp(ratio) < 1e-9 * ratio.max()
+    with pytest.raises(TreasuryCardError, match="no window"):
+        res.placebo_distribution("A", (0, 5))
+    res2 = event_study(levels, {"e": idx[450]}, units="bp")
+    with pytest.raises(TreasuryCardError, match="no reference dates"):
+        res2.placebo_distribution("A", conditioned=True)

@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ..errors import TreasuryCardError
 
-__all__ = ["VERDICTS", "TESTS", "Claim", "WeeklyClaim", "judge", "verdict", "Ledger"]
+__all__ = ["VERDICTS", "TESTS", "POWER_VERDICTS", "MDE_ALPHA", "MDE_POWER", "MDE_TOLERANCE", "Claim", "WeeklyClaim",
+           "judge", "verdict", "Ledger", "placebo_mde", "mde_of_test", "power_verdict"]
 
 #: The verdicts a checked claim can get.
 VERDICTS = ("supported", "partly supported", "not supported", "not testable with public data")
@@ -29,6 +31,98 @@ TESTS = {
     "bw_t": ("bw_t_pvalue", "n_est", "abnormal_change"),
     "direction": (None, None, "raw_change"),
 }
+
+
+#: What a claim's test says under one choice: it holds, it fails, or (a null claim only) it "holds" only because
+#: the test lost power, which is no support (see :func:`power_verdict`).
+POWER_VERDICTS = ("holds", "uninformative", "fails")
+#: Level (two-sided) and power at which minimum detectable effects are stated.
+MDE_ALPHA, MDE_POWER = 0.05, 0.80
+#: A null claim's variant is uninformative when its test's MDE exceeds the baseline's by more than this share.
+MDE_TOLERANCE = 0.10
+
+
+def placebo_mde(reference, alpha: float = MDE_ALPHA, power: float = MDE_POWER) -> float:
+    """Minimum detectable effect of a placebo (rank) test, from the reference distribution it ranks against.
+
+    The placebo test gives a move ``x`` the p-value ``(1 + #{|r_i| >= |x|}) / (1 + N)`` among the ``N``
+    reference values ``r_i`` and rejects at ``alpha`` when that is below ``alpha``, i.e. when ``|x|`` exceeds
+    the critical value ``c``: the ``(K+1)``-th largest ``|r_i|``, with ``K`` the largest count of reference
+    values at least as large as ``|x|`` that still gives ``p < alpha``. If the event day were an ordinary
+    reference day plus an effect ``delta``, the test would reject with probability ``P(|r + delta| > c)``;
+    taking ``r`` from the reference values themselves, the MDE is the smallest ``delta >= 0`` from which this
+    share is at least ``power`` for an effect of either sign. For normal reference values and large ``N`` it
+    equals ``(z_{1-alpha/2} + z_power) sd``, the parametric
+    :func:`treasurycard.eventstudy.inference.minimum_detectable_effect`, but it keeps the reference
+    distribution's fat tails and its size.
+
+    Parameters
+    ----------
+    reference : array-like
+        The placebo statistics (e.g. window changes in basis points), NaN ignored.
+
+    Returns
+    -------
+    float
+        In the unit of ``reference``; ``inf`` when ``N`` is too small for any p-value below ``alpha``
+        (``N < 1/alpha - 1``, e.g. fewer than 19 reference days at 5%): such a test can detect no effect.
+    """
+    r = np.sort(np.asarray(reference, dtype=float))
+    r = r[np.isfinite(r)]
+    n = r.size
+    k = int(np.ceil(alpha * (1 + n) - 1)) - 1  # largest k with (1 + k) / (1 + n) < alpha
+    if n == 0 or k < 0:
+        return float("inf")
+    c = np.sort(np.abs(r))[::-1][k]
+    # the share of shifted reference values beyond c changes only at delta = |+-c - r_i|
+    cand = np.concatenate([[0.0], np.unique(np.abs(np.concatenate([c - r, c + r])))])
+    d = cand + 1e-9 * max(c, 1.0)  # just above each candidate: the rejection region is open
+    gt = lambda x: n - np.searchsorted(r, x, side="right")  # noqa: E731  #{r_i > x}
+    lt = lambda x: np.searchsorted(r, x, side="left")  # noqa: E731  #{r_i < x}
+    up = (gt(c - d) + lt(-c - d)) / n  # |r + d| > c
+    down = (gt(c + d) + lt(d - c)) / n  # |r - d| > c
+    ok = np.minimum(up, down) >= power
+    # the smallest delta from which every larger candidate also has the power
+    bad = np.flatnonzero(~ok)
+    first = 0 if bad.size == 0 else bad[-1] + 1
+    return float(cand[first]) if first < cand.size else float("inf")
+
+
+def mde_of_test(row, test: str, reference=None, alpha: float = MDE_ALPHA, power: float = MDE_POWER) -> float:
+    """Minimum detectable effect of a claim's test on one event-study row, in the row's unit.
+
+    ``"hac"``: ``(z_{1-alpha/2} + z_power) * hac_se`` (the CAR's HAC standard error, which carries the window
+    length and the lags); ``"bw_t"``: the same with ``est_std * sqrt(n_days)``; ``"placebo"`` and
+    ``"cond_placebo"``: :func:`placebo_mde` of ``reference``, the distribution the p-value ranks against
+    (:meth:`treasurycard.book.study.StudyResult.placebo_distribution`). NaN for ``"direction"``.
+    """
+    z = stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)
+    if test == "hac":
+        return float(z * row["hac_se"])
+    if test == "bw_t":
+        return float(z * row["est_std"] * np.sqrt(row["n_days"]))
+    if test in ("placebo", "cond_placebo"):
+        if reference is None:
+            raise TreasuryCardError(f"a {test} test's MDE needs its reference distribution")
+        return placebo_mde(reference, alpha, power)
+    return np.nan
+
+
+def power_verdict(holds, significant: bool, mde=np.nan, baseline_mde=np.nan, tolerance: float = MDE_TOLERANCE):
+    """One of :data:`POWER_VERDICTS` (NaN when the claim could not be judged).
+
+    A null claim (``significant=False``) that holds with a test whose MDE exceeds the baseline's by more than
+    ``tolerance`` (``mde > (1 + tolerance) * baseline_mde``) is ``"uninformative"``: its move stayed below a
+    bar the baseline did not set, so it "holds" only because the test is noisier. A significant claim, or a
+    null claim that fails, is judged by ``holds`` alone.
+    """
+    if holds is None or (isinstance(holds, float) and np.isnan(holds)):
+        return np.nan
+    if not holds:
+        return "fails"
+    if not significant and np.isfinite(baseline_mde) and not np.isnan(mde) and mde > (1 + tolerance) * baseline_mde:
+        return "uninformative"
+    return "holds"
 
 
 def judge(p, change, claim_sign, threshold, significant):

@@ -13,7 +13,7 @@ from ..errors import TreasuryCardError
 from ..eventstudy.estimate import dummy_regression
 from ..eventstudy.history import rank_in_history, weekly_changes
 from ..data.series import change_units, series_info
-from .claims import Claim, WeeklyClaim
+from .claims import MDE_TOLERANCE, Claim, WeeklyClaim, mde_of_test, power_verdict  # noqa: F401 (MDE_TOLERANCE re-exported)
 from .study import (
     APRIL_EVENTS,
     APRIL_SERIES,
@@ -37,6 +37,8 @@ __all__ = [
     "standardized_weekly_changes",
     "weekly_variants",
     "summary_table",
+    "verdict_cell",
+    "mde_text",
     "hac_event_variance_size",
     "APRIL_CLAIMS",
     "KATO_CLAIMS",
@@ -50,7 +52,7 @@ __all__ = [
 #: Columns of the long tables returned by :func:`run_variants` and :func:`weekly_variants`.
 LONG_COLUMNS = [
     "claim", "short", "variant", "group", "applies", "event_id", "series_id", "window", "test", "change", "unit",
-    "pvalue", "threshold", "direction_ok", "holds", "n_reference", "note",
+    "pvalue", "threshold", "direction_ok", "holds", "mde", "baseline_mde", "verdict", "n_reference", "note",
 ]
 
 @dataclass(frozen=True)
@@ -129,7 +131,8 @@ def add_event_days(events: pd.DataFrame, days) -> pd.DataFrame:
 
 
 def run_variants(levels: pd.DataFrame, events: pd.DataFrame, event_ids, claims, variants, *,
-                 reference_dates=None, base_kwargs=None, study: str = "") -> pd.DataFrame:
+                 reference_dates=None, base_kwargs=None, study: str = "", baseline: str = "baseline",
+                 tolerance: float = MDE_TOLERANCE) -> pd.DataFrame:
     """Rerun an event study under each variant and judge each claim.
 
     Parameters
@@ -153,14 +156,26 @@ def run_variants(levels: pd.DataFrame, events: pd.DataFrame, event_ids, claims, 
         Engine arguments shared by every variant (a variant's ``engine_kwargs`` override them).
     study : str
         Name recorded in the ``study`` column.
+    baseline : str
+        Label of the variant the others' power is measured against (default ``"baseline"``; the first
+        variant if no variant has this label).
+    tolerance : float
+        How much larger than the baseline's a null claim's MDE may be before the variant is uninformative
+        (:func:`treasurycard.book.claims.power_verdict`).
 
     Returns
     -------
     pandas.DataFrame
         One row per (claim, variant), columns :data:`LONG_COLUMNS` plus ``study``: the window change
         (``change``, in ``unit``: the raw change for placebo tests, the HAC CAR for the HAC test), the
-        p-value, whether the direction is right, whether the claim holds. A claim whose event a variant
-        drops has ``applies = False``.
+        p-value, whether the direction is right, whether the claim passes its test (``holds``) and the
+        ``verdict``: ``"holds"``, ``"fails"`` or, for a null claim (``significant=False``), ``"uninformative"``
+        when the variant's test is less powerful than the baseline's. For null claims ``mde`` is the minimum
+        detectable effect (80% power, 5% two-sided, in ``unit``) of the variant's own test
+        (:func:`treasurycard.book.claims.mde_of_test`: from the HAC standard error, or from the reference
+        distribution the placebo p-value ranks against) and ``baseline_mde`` the baseline's; NaN for
+        significant claims, whose verdict power does not change. A claim whose event a variant drops has
+        ``applies = False``.
     """
     base_kwargs = dict(base_kwargs or {})
     groups = {series_info(c.series_id).observed_at for c in claims}
@@ -183,8 +198,22 @@ def run_variants(levels: pd.DataFrame, events: pd.DataFrame, event_ids, claims, 
                 rows.append({**row, "applies": False, "note": f"{c.event_id} dropped"})
                 continue
             r = table.loc[(c.event_id, c.series_id)]
-            rows.append({**row, "applies": True, "unit": r["unit"], **c.evaluate(r)})
-    return pd.DataFrame(rows, columns=["study"] + LONG_COLUMNS)
+            mde = np.nan
+            if not c.significant and c.test != "direction":
+                ref = None
+                if c.test in ("placebo", "cond_placebo"):
+                    ref = res.placebo_distribution(c.series_id, tuple(v.window), c.test == "cond_placebo", c.event_id)
+                mde = mde_of_test(r, c.test, ref)
+            rows.append({**row, "applies": True, "unit": r["unit"], **c.evaluate(r), "mde": mde})
+    out = pd.DataFrame(rows, columns=["study"] + LONG_COLUMNS)
+    labels = [v.label for v in variants]
+    base_label = baseline if baseline in labels else labels[0]
+    base = out[out["variant"] == base_label].set_index("claim")["mde"]
+    out["baseline_mde"] = out["claim"].map(base).astype(float)
+    sig = {c.label: c.significant for c in claims}
+    out["verdict"] = [power_verdict(h, sig[c], m, b, tolerance) if a else np.nan
+                      for h, c, m, b, a in zip(out["holds"], out["claim"], out["mde"], out["baseline_mde"], out["applies"])]
+    return out
 
 
 def standardized_weekly_changes(levels: pd.DataFrame, length: int = 250, gap: int = 10) -> pd.DataFrame:
@@ -250,26 +279,55 @@ def weekly_variants(levels: pd.DataFrame, claim: WeeklyClaim, variants, study: s
             "unit": "bp" if v.standardize is None else "sd", "threshold": claim.threshold, **claim.evaluate(r),
             "note": f"rank {r.rank} of {r.n} weeks since {r.first_period:%Y-%m-%d}",
         })
+        rows[-1]["verdict"] = power_verdict(rows[-1]["holds"], True)
     return pd.DataFrame(rows, columns=["study"] + LONG_COLUMNS)
 
 
-def summary_table(long: pd.DataFrame, claims_order=None, variants_order=None) -> pd.DataFrame:
-    """The compact display: rows = claims (their short labels), columns = (group, variant), cells = verdicts.
+def mde_text(mde, unit) -> str:
+    """An MDE as the table shows it: ``"21 bp"``, ``"0.8%"``."""
+    return f"{mde:.0f} bp" if unit == "bp" else f"{mde:.1f}{unit if unit == '%' else ' ' + str(unit)}"
 
-    A cell reads ``"0.022 ✓"`` (the claim holds) or ``"0.063 ✗"``; when the move has the wrong sign it
-    shows the move instead (``"+20 bp ✗"``); ``"–"`` where the variant does not apply to the claim. The last
-    column counts the variants under which the claim holds.
+
+def verdict_cell(r) -> str:
+    """One cell of :func:`summary_table` from a row of the long table.
+
+    ``"0.022 ✓"`` (holds) or ``"0.063 ✗"`` (fails); a null claim's cell adds its test's minimum detectable
+    effect, ``"0.326 ✓ (MDE 21 bp)"``, and a null claim that passes only with a less powerful test reads
+    ``"0.692, uninformative (MDE 33 bp vs 21 bp)"`` (or, when the comparison set is too small for any
+    p-value below 5%, ``"0.692, uninformative (12 days cannot give p < 0.05)"``); a move of the wrong sign
+    shows the move (``"+20 bp ✗"``); ``"–"`` where the variant does not apply.
     """
-    def cell(r):
-        if not r["applies"] or pd.isna(r["holds"]):
-            return "–"
-        mark = "✓" if r["holds"] else "✗"
-        if not r["direction_ok"]:
-            return f"{r['change']:+.0f} {r['unit']} {mark}"
-        p = r["pvalue"]
-        return f"{'<0.001' if p < 0.001 else f'{p:.3f}'} {mark}"
+    v = r.get("verdict", np.nan)
+    if not r["applies"] or not isinstance(v, str):
+        return "–"
+    mark = "✗" if v == "fails" else "✓"
+    if not r["direction_ok"]:
+        return f"{r['change']:+.0f} {r['unit']} {mark}"
+    p = r["pvalue"]
+    ptext = "<0.001" if p < 0.001 else f"{p:.3f}"
+    mde, base = r.get("mde", np.nan), r.get("baseline_mde", np.nan)
+    if v == "uninformative":
+        if not np.isfinite(mde):
+            return f"{ptext}, uninformative ({int(r['n_reference'])} days cannot give p < 0.05)"
+        return f"{ptext}, uninformative (MDE {mde_text(mde, r['unit'])} vs {mde_text(base, r['unit'])})"
+    if isinstance(mde, float) and np.isfinite(mde):
+        return f"{ptext} {mark} (MDE {mde_text(mde, r['unit'])})"
+    return f"{ptext} {mark}"
 
-    t = long.assign(cell=long.apply(cell, axis=1))
+
+#: Label of :func:`summary_table`'s count column.
+COUNT_COLUMN = ("", "hold / uninformative / fail")
+
+
+def summary_table(long: pd.DataFrame, claims_order=None, variants_order=None) -> pd.DataFrame:
+    """The compact display: rows = claims (their short labels), columns = (group, variant), cells = verdicts
+    (:func:`verdict_cell`).
+
+    The last column (:data:`COUNT_COLUMN`) counts the choices under which the claim holds, those under
+    which it passes only with a less powerful test (``"uninformative"``, never counted as support) and those
+    under which it fails, e.g. ``"9 hold, 3 uninformative, 2 fail"``.
+    """
+    t = long.assign(cell=long.apply(verdict_cell, axis=1))
     if "short" in t:  # label rows by the short names
         t["claim"] = t["short"].where(t["short"].notna() & (t["short"] != ""), t["claim"])
     claims_order = claims_order or list(dict.fromkeys(t["claim"]))
@@ -277,10 +335,11 @@ def summary_table(long: pd.DataFrame, claims_order=None, variants_order=None) ->
     group_of = dict(zip(t["variant"], t["group"]))
     wide = t.pivot(index="claim", columns="variant", values="cell").reindex(index=claims_order, columns=variants_order)
     wide = wide.fillna("–")
-    judged = t[t["applies"] & t["holds"].notna()]
-    counts = judged.groupby("claim")["holds"].agg(lambda h: f"{int(h.sum())} of {len(h)}")
+    judged = t[t["applies"] & t["verdict"].isin(["holds", "uninformative", "fails"])]
+    counts = judged.groupby("claim")["verdict"].agg(
+        lambda v: f"{(v == 'holds').sum()} hold, {(v == 'uninformative').sum()} uninformative, {(v == 'fails').sum()} fail")
     wide.columns = pd.MultiIndex.from_tuples([(group_of[v], v) for v in variants_order])
-    wide[("", "holds under")] = counts.reindex(claims_order).to_numpy()
+    wide[COUNT_COLUMN] = counts.reindex(claims_order).to_numpy()
     wide.index.name = "conclusion"
     return wide
 

@@ -97,6 +97,15 @@ class StudyResult:
         except KeyError:
             raise KeyError(f"no result for {event_id}, {series_id}, window {window}") from None
 
+    def placebo_distribution(self, series_id: str, window=(0, 0), conditioned: bool = False,
+                             event_id: str | None = None) -> pd.Series:
+        """The placebo statistics a series' placebo p-value ranks against, from its own group's study
+        (see ``EventStudyResult.placebo_distribution``; ``event_id`` puts a standardized statistic on that
+        event's scale, in the series' unit)."""
+        info = series_info(series_id)
+        return self.results[(info.market, info.observed_at)].placebo_distribution(series_id, window, conditioned,
+                                                                                  event_id)
+
     @property
     def estimation(self) -> pd.DataFrame:
         """Every group's estimation windows (one row per event and series), with ``market`` and ``observed_at``,

@@ -369,6 +369,8 @@ class _Study:
     changes: dict  # window -> WindowChanges
     hac: _hac.HacInputs
     controls: pd.DataFrame | None
+    xe: np.ndarray | None = None  # window-endpoint levels (scaled), for the placebo reference distribution
+    placebo: tuple | None = None  # (PlaceboSets, statistic, estimation_length, estimation_gap, min_obs)
 
 
 def pool_inputs(study: _Study, window, members, signs) -> dict:
@@ -537,6 +539,46 @@ class EventStudyResult:
                                     "every event's CAR is zero", f"chi2({df})")
                 rows.append({"series_id": sid, "window_start": w[0], "window_end": w[1], **r.to_dict()})
         return pd.DataFrame(rows)
+
+    def placebo_distribution(self, series_id: str, window=(0, 0), conditioned: bool = False,
+                             event_id: str | None = None) -> pd.Series:
+        """The placebo statistics an event's placebo p-value ranks against (their absolute values are ranked).
+
+        Parameters
+        ----------
+        series_id : str
+        window : (int, int)
+            One of the study's windows.
+        conditioned : bool
+            ``False``: every placebo day (``placebo_*`` columns); ``True``: the reference days
+            (``cond_placebo_*`` columns).
+        event_id : str, optional
+            With the ``"standardized"`` statistic, express the distribution in the series' unit on the scale
+            of this event: each value times the event's own ``sd * sqrt(n)`` (the standard deviation of its
+            trailing window times the root of the window length), so that shifting the event's change by
+            ``delta`` shifts its statistic by ``delta`` on the same scale. Ignored for ``"change"``, whose values
+            are already window changes in the series' unit.
+
+        Returns
+        -------
+        pandas.Series
+            Indexed by placebo reaction day, NaN dropped; ``len`` equals ``placebo_n`` (``cond_placebo_n``).
+        """
+        st = self._study
+        w = tuple(window)
+        if w not in st.changes:
+            raise TreasuryCardError(f"no window {w} in this study; it has {list(st.changes)}")
+        sets, statistic, length, gap, min_obs = st.placebo
+        if conditioned and sets.reference is None:
+            raise TreasuryCardError("this study has no reference dates, so no conditioned placebo")
+        j = st.series_ids.index(series_id)
+        t = _pl.placebo_positions(st.xe.shape[0], w, sets, conditioned)
+        vals = _pl.placebo_values(st.xe[:, [j]], st.d[:, [j]], t, w, statistic, length, gap, min_obs)[:, 0]
+        if statistic == "standardized" and event_id is not None:
+            k = st.event_ids.index(event_id)
+            vals = vals * _pl.placebo_scale(st.d[:, [j]], st.event_pos[[k]], w, length, gap, min_obs)[1][0, 0]
+        out = pd.Series(vals, index=st.index[t], name=series_id)
+        return out[out.notna()]
 
     def dummy_regression(self, series_id: str, event_id: str) -> DummyRegressionResults:
         """Refit the HAC dummy regression behind one (series, event) row: :func:`dummy_regression` on the
@@ -753,8 +795,9 @@ def event_study(
     hac_in = _hac.hac_inputs(d, est.rows, pos, wins, mom.mean, maxlags)
     ctrl = None if controls is None else controls.reindex(index)
     changes = {w: _win.window_changes_at(xe, d, stale, *bounds[w], pos, w, mom.mean) for w in wins}
-    st = _Study(index, list(ev.index), series_ids, u, pos, d, est, mom, changes, hac_in, ctrl)
     sets = _pl.placebo_sets(index, pos, placebo_start, placebo_end, reference_dates)
+    st = _Study(index, list(ev.index), series_ids, u, pos, d, est, mom, changes, hac_in, ctrl, xe,
+                (sets, placebo_statistic, estimation_length, estimation_gap, min_estimation_obs))
     frames = []
     for w, wc in changes.items():
         if missing == "raise":

@@ -17,7 +17,7 @@ from .changes import _range_text
 from ..errors import EventOutsideData
 
 __all__ = ["PLACEBO_STATISTICS", "PlaceboSets", "placebo_sets", "rolling_moments", "placebo_values",
-           "PlaceboColumns", "placebo_columns"]
+           "PlaceboColumns", "placebo_columns", "placebo_positions", "placebo_scale"]
 
 PLACEBO_STATISTICS = ("change", "standardized")
 
@@ -52,17 +52,29 @@ def placebo_values(xe, d, t, window, statistic, length, gap, min_obs):
     vals = xe[t + b] - xe[t + a - 1]
     if statistic == "change":
         return vals
+    mean, scale = placebo_scale(d, t, window, length, gap, min_obs)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (vals - mean) / scale
+
+
+def placebo_scale(d, t, window, length, gap, min_obs):
+    """What the ``"standardized"`` statistic subtracts from and divides the window change by, at positions ``t``:
+    ``(L2 m, sd sqrt(L2))`` of the ``length`` daily changes ending ``gap`` days before the window (arrays
+    ``(len(t), S)``), NaN where the trailing window starts before the data or has fewer than ``min_obs``."""
+    a, b = window
     n = b - a + 1
+    t = np.asarray(t)
     stops = t + min(0, a) - gap
     starts = stops - length + 1
     ok = starts >= 1
-    out = np.full(vals.shape, np.nan)
+    mean = np.full((t.size, d.shape[1]), np.nan)
+    scale = np.full((t.size, d.shape[1]), np.nan)
     if ok.any():
         m, sd, cnt = rolling_moments(d, starts[ok], stops[ok])
-        with np.errstate(invalid="ignore", divide="ignore"):
-            z = (vals[ok] - n * m) / (sd * np.sqrt(n))
-        out[ok] = np.where(cnt >= min_obs, z, np.nan)
-    return out
+        enough = cnt >= min_obs
+        mean[ok] = np.where(enough, n * m, np.nan)
+        scale[ok] = np.where(enough, sd * np.sqrt(n), np.nan)
+    return mean, scale
 
 
 @dataclass(frozen=True)
@@ -129,16 +141,24 @@ def placebo_columns(xe, d, event_pos, window, sets: PlaceboSets, statistic: str,
 
     ``raw`` (K, S) is the event's window change, used as its statistic when ``statistic == "change"``.
     """
-    a, b = window
-    T = xe.shape[0]
-    t = np.arange(max(sets.lo, 1 - a), min(sets.hi, T - 1 - b) + 1)
-    t = t[~sets.is_event[t]]
     args = (window, statistic, length, gap, min_obs)
     ev_val = raw if statistic == "change" else placebo_values(xe, d, np.asarray(event_pos), *args)
-    pl = _rank_against(placebo_values(xe, d, t, *args), ev_val)
+    pl = _rank_against(placebo_values(xe, d, placebo_positions(xe.shape[0], window, sets), *args), ev_val)
     cond = None
     if sets.reference is not None:
-        tr = sets.reference[(sets.reference >= 1 - a) & (sets.reference <= T - 1 - b)]
-        tr = tr[~sets.is_event[tr]]
+        tr = placebo_positions(xe.shape[0], window, sets, conditioned=True)
         cond = tuple(_rank_against(placebo_values(xe, d, tr, *args), ev_val))
     return PlaceboColumns(ev_val, pl[0], pl[1], pl[2], cond)
+
+
+def placebo_positions(T: int, window, sets: PlaceboSets, conditioned: bool = False) -> np.ndarray:
+    """Positions of the placebo reaction days whose ``window`` fits in ``T`` trading days: every day of the
+    placebo period (``conditioned=False``) or the reference days (``True``), the study's event days left out."""
+    a, b = window
+    if conditioned:
+        if sets.reference is None:
+            raise ValueError("no reference dates: the study has no conditioned placebo")
+        t = sets.reference[(sets.reference >= 1 - a) & (sets.reference <= T - 1 - b)]
+    else:
+        t = np.arange(max(sets.lo, 1 - a), min(sets.hi, T - 1 - b) + 1)
+    return t[~sets.is_event[t]]
