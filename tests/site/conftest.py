@@ -9,11 +9,8 @@ Playwright's request routing, which also records it, and by a dead proxy for eve
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
@@ -21,17 +18,8 @@ from sitepages import PROJECT_ROOT
 
 SITE = Path(os.environ.get("TREASURYCARD_SITE") or PROJECT_ROOT / "_build" / "html")
 CHROMIUM = os.environ.get("TREASURYCARD_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    # belt and braces: whatever escapes request routing goes to a closed port (loopback bypasses proxies)
-    "--proxy-server=http://127.0.0.1:9",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
-]
+# headless as root, nothing phoning home; whatever escapes request routing goes to a closed port
+from treasurycard.book.pdf import CHROMIUM_ARGS  # noqa: E402  (the PDF edition prints with the same browser)
 
 
 def _under_ci() -> bool:
@@ -52,23 +40,13 @@ def site() -> Path:
     return SITE
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
-        pass
-
-
 @pytest.fixture(scope="session")
 def base_url(site: Path):
     """``http://127.0.0.1:<port>/`` serving the built site from a thread, for the session."""
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    from treasurycard.book.pdf import serve
+
+    with serve(site) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -831,31 +831,12 @@ def _fetch_text(url: str, session=None, timeout: float = 60.0, retry_count: int 
     ``session`` is injectable for tests. Raises :class:`FetchError` naming the URL, what each attempt
     received and the remedy; see :func:`treasurycard.sources.fred.check_download` for what is checked.
     """
-    import requests
+    from .sources import download
 
-    sess = session or requests.Session()
-    if not 0 <= retry_count <= fred_source.MAX_RETRIES:
-        raise ValueError(f"retry_count must be an integer from 0 to {fred_source.MAX_RETRIES}, not {retry_count!r}")
-    pauses = fred_source.backoff_pauses(pause, retry_count)
-    faults = []
-    for attempt in range(retry_count + 1):
-        try:
-            resp = sess.get(url, timeout=timeout)
-        except (requests.RequestException, OSError) as exc:
-            fault = fred_source.Fault(f"no reply ({type(exc).__name__}: {str(exc)[:200]})", True, "")
-        else:
-            fault = fred_source.check_download(resp, url)
-            if fault is None:
-                return resp.content.decode("utf-8")
-        faults.append(fault)
-        if not fault.transient or attempt == retry_count:
-            break
-        sleep(min(max(pauses[attempt], fault.wait), fred_source.MAX_PAUSE))
-    tried = "; ".join(f"attempt {k + 1}: {f.reason}" for k, f in enumerate(faults))
-    remedy = ("try again later, or point TREASURYCARD_MIRROR at an offline copy" if faults[-1].transient else
-              "the Treasury may have moved or replaced the file (it replaced the TIC table in 2023): check the "
-              "address in treasurycard.store.TIC_URLS")
-    raise FetchError(redact_secrets(f"could not download {url}: {tried}; {remedy}. Nothing was written to the cache"))
+    moved = ("the Treasury may have moved or replaced the file (it replaced the TIC table in 2023): check the "
+             "address in treasurycard.store.TIC_URLS")
+    return download.fetch(url, fred_source.check_download, lambda resp: resp.content.decode("utf-8"), moved=moved,
+                          session=session, timeout=timeout, retry_count=retry_count, pause=pause, sleep=sleep)
 
 
 def load_fred(series_ids, start, end, refresh: bool = False, store: DataStore | None = None) -> pd.DataFrame:

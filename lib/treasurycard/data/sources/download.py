@@ -58,6 +58,25 @@ def fetch_bytes(url: str, what: str, *, session=None, timeout: float = 60.0, ret
     FetchError
         Naming ``what``, the URL, each attempt's fault and the remedy. Permanent faults are not retried.
     """
+    return fetch(url, _fault, lambda resp: resp.content, what=what, session=session, timeout=timeout,
+                 retry_count=retry_count, pause=pause, sleep=sleep)
+
+
+#: What a failed download's message suggests, by whether the last fault was transient.
+RETRY_LATER = "try again later, or point TREASURYCARD_MIRROR at an offline copy"
+MOVED = "the publisher may have moved or replaced the file: check its address in the reader module"
+
+
+def fetch(url: str, check, decode, *, what: str | None = None, moved: str = MOVED, session=None,
+          timeout: float = 60.0, retry_count: int = 3, pause: float = 0.5, sleep=time.sleep):
+    """GET ``url`` with bounded retries; return ``decode(response)`` of the first response ``check`` accepts.
+
+    ``check(response, url)`` returns None for a whole file or a :class:`~treasurycard.data.sources.fred.Fault`;
+    transient faults (408, 429, 5xx, resets, truncated or empty bodies) are retried with doubling pauses
+    (``pause`` seconds first, at most :data:`~treasurycard.data.sources.fred.MAX_PAUSE`, longer if the server
+    asks with ``Retry-After``); permanent ones are not. Raises :class:`FetchError` naming ``what`` (or the
+    URL), every attempt's fault and the remedy (``moved`` when the last fault was permanent).
+    """
     import requests
 
     if not 0 <= retry_count <= fred_source.MAX_RETRIES:
@@ -71,15 +90,14 @@ def fetch_bytes(url: str, what: str, *, session=None, timeout: float = 60.0, ret
         except (requests.RequestException, OSError) as exc:
             fault = fred_source.Fault(f"no reply ({type(exc).__name__}: {str(exc)[:200]})", True, "")
         else:
-            fault = _fault(resp, url)
+            fault = check(resp, url)
             if fault is None:
-                return resp.content
+                return decode(resp)
         faults.append(fault)
         if not fault.transient or attempt == retry_count:
             break
         sleep(min(max(pauses[attempt], fault.wait), fred_source.MAX_PAUSE))
     tried = "; ".join(f"attempt {k + 1}: {f.reason}" for k, f in enumerate(faults))
-    remedy = ("try again later, or point TREASURYCARD_MIRROR at an offline copy" if faults[-1].transient else
-              "the publisher may have moved or replaced the file: check its address in the reader module")
-    raise FetchError(redact_secrets(f"could not download {what} from {url}: {tried}; {remedy}. "
-                                    "Nothing was written to the cache"))
+    remedy = RETRY_LATER if faults[-1].transient else moved
+    where = f"{what} from {url}" if what else url
+    raise FetchError(redact_secrets(f"could not download {where}: {tried}; {remedy}. Nothing was written to the cache"))
