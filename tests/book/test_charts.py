@@ -93,3 +93,35 @@ def test_fallback_alt_text_is_a_sentence_not_a_file_name():
     text = charts.describe(charts.spec_in_words(_line().properties(title="The 10-year").to_dict()))
     assert text == "Line chart: The 10-year; 10-year yield against Date."
     assert charts.describe({}) == "A chart of the data in its caption."
+
+
+def _bars(domain):
+    data = pd.DataFrame({"month": ["2025-03", "2025-04", "2025-05"], "value": [1.0, -2.0, 3.0],
+                         "highlight": ["other months", "April 2025", "May 2025"]})
+    return alt.Chart(data).mark_bar().encode(
+        x="month:N", y="value:Q",
+        color=alt.Color("highlight:N", scale=alt.Scale(domain=domain, range=["#ccc", "#b2182b", "#2166ac"])))
+
+
+def test_domain_gaps_finds_a_category_the_colour_domain_leaves_out():
+    # "Apr 2025" in the domain, "April 2025" in the data: the April bar would be drawn without its colour
+    gaps = charts.domain_gaps(_bars(["other months", "Apr 2025", "May 2025"]).to_dict())
+    assert len(gaps) == 1 and "April 2025" in gaps[0] and "highlight" in gaps[0]
+    assert charts.domain_gaps(_bars(["other months", "April 2025", "May 2025"]).to_dict()) == []
+
+
+def test_domain_gaps_looks_into_layers_with_their_own_data():
+    inner = _bars(["other months", "May 2025"])
+    layered = alt.layer(inner, alt.Chart(pd.DataFrame({"x": [1]})).mark_rule().encode(x="x:Q"))
+    gaps = charts.domain_gaps(layered.to_dict())
+    assert len(gaps) == 1 and "April 2025" in gaps[0]
+
+
+def test_publish_figure_refuses_a_chart_whose_domain_leaves_out_its_data(tmp_path, monkeypatch):
+    import pytest
+
+    from treasurycard.book.preamble import publish_figure
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValueError, match="fig-test.*April 2025"):
+        publish_figure("fig-test", _bars(["other months", "Apr 2025", "May 2025"]), pd.DataFrame({"a": [1]}))

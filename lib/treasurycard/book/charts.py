@@ -405,3 +405,54 @@ class LiveChart:
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return {"text/html": self.html, "text/plain": f"<chart {self.fig_id}>"}
+
+
+# ------------------------------------------------------------------------------------------- checks
+#: Channels whose explicit scale domain decides how a category is drawn (a value outside it is not drawn as meant).
+_CATEGORY_CHANNELS = ("color", "fill", "stroke", "shape", "opacity")
+
+
+def _unit_rows(node: dict, datasets: dict, inherited):
+    data = node.get("data")
+    if isinstance(data, dict):
+        if "values" in data and isinstance(data["values"], list):
+            return data["values"]
+        if "name" in data:
+            return datasets.get(data["name"], inherited)
+    return inherited
+
+
+def domain_gaps(spec: dict) -> list[str]:
+    """Categories a chart's data hold but the explicit scale domain of their channel leaves out.
+
+    A value outside an explicit ``domain`` of a colour (or shape, ...) channel gets no colour of the
+    intended range: a bar that should stand out is drawn blank. Returns one message per gap (empty if none).
+    """
+    datasets = spec.get("datasets", {}) if isinstance(spec, dict) else {}
+    gaps = []
+
+    def walk(node, rows):
+        if isinstance(node, list):
+            for v in node:
+                walk(v, rows)
+            return
+        if not isinstance(node, dict):
+            return
+        rows = _unit_rows(node, datasets, rows)
+        for channel, enc in (node.get("encoding") or {}).items():
+            if channel not in _CATEGORY_CHANNELS or not isinstance(enc, dict):
+                continue
+            domain = (enc.get("scale") or {}).get("domain")
+            field = enc.get("field")
+            if not isinstance(domain, list) or not isinstance(field, str) or enc.get("type") not in ("nominal", "ordinal"):
+                continue
+            present = {r.get(field) for r in rows or [] if isinstance(r, dict) and r.get(field) is not None}
+            missing = sorted(map(str, present - set(domain)))
+            if missing:
+                gaps.append(f"{channel} field {field!r}: values {missing} are not in the scale's domain {domain}")
+        for key in ("layer", "concat", "hconcat", "vconcat", "spec"):
+            if key in node:
+                walk(node[key], rows)
+
+    walk(spec, None)
+    return gaps

@@ -113,6 +113,10 @@ def publish_figure(fig_id: str, chart, data: pd.DataFrame, alt_text: str | None 
     from .export import write_figure
 
     static = charts.spec_in_words(chart.to_dict())
+    gaps = charts.domain_gaps(static)
+    if gaps:
+        raise ValueError(f"figure {fig_id}: " + "; ".join(gaps) + ". Make the domain list every category the data "
+                         "hold (e.g. build it from the same labels as the data)")
     paths = write_figure(static, fig_id, labels.with_labels(data))
     here = os.getcwd()  # notebooks execute in their own folder, so links are relative to the chapter
     links = " · ".join(f"[{ext.upper()}]({os.path.relpath(p, here)})" for ext, p in paths.items())
