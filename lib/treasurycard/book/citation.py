@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..data.series import CATALOGUE
-from ..data.store import PROJECT_ROOT, DataStore
+from ..data.store import PROJECT_ROOT
 
 #: The book's citation metadata (Citation File Format), read by :func:`citation_metadata`.
 CITATION_CFF = PROJECT_ROOT / "CITATION.cff"
@@ -29,42 +28,6 @@ def build_date(environ=None) -> dt.date:
     if epoch:
         return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
     return dt.datetime.now(dt.timezone.utc).date()
-
-
-def data_vintage(store: DataStore, series_ids=None, tic_files=("mfhhis01.txt",)) -> pd.DataFrame:
-    """Read, validate and describe every data file the book draws on.
-
-    Parameters
-    ----------
-    store : DataStore
-        The store the chapters use (mirror, cache or live fetch, as the environment says).
-    series_ids : iterable of str, optional
-        Catalogued ids; default: every series in :data:`treasurycard.series.CATALOGUE` (FRED series are read
-        one file each; MoF and ECB series through their publishers' single files) and, by default only, the
-        New York Fed's ACM file.
-    tic_files : iterable of str
-        Treasury TIC files.
-
-    Returns
-    -------
-    pandas.DataFrame
-        :meth:`DataStore.provenance` columns, one row per file, sorted by ``key``.
-    """
-    ids = list(CATALOGUE if series_ids is None else series_ids)
-    for series_id in ids:
-        if series_id not in CATALOGUE or CATALOGUE[series_id].source == "FRED":
-            store.fred_series(series_id)
-    for name in tic_files:
-        store.tic(name)
-    # the other publishers' files: MoF JGB yields, ECB fixings (catalogued series), NY Fed ACM (read directly)
-    publishers = {CATALOGUE[s].source for s in ids if s in CATALOGUE}
-    if "MoF" in publishers:
-        store.jgb_table()
-    if "ECB" in publishers:
-        store.ecb_table()
-    if series_ids is None:
-        store.acm_monthly()
-    return store.provenance().sort_values("key", ignore_index=True)
 
 
 def data_fingerprint(vintage: pd.DataFrame) -> str:
