@@ -410,3 +410,20 @@ def test_kato_remark_on_the_tokyo_and_ecb_clocks(events):
     out = reaction_days(row, target, close="14:15", market_tz="Europe/Berlin")
     assert out.loc["kato_remark", "reaction_date"] == pd.Timestamp("2025-05-02")
     assert out.loc["kato_remark", "rule"] == RULE_NON_TRADING_DAY
+
+
+def test_same_day_news_refuses_an_extra_field_naming_the_line(tmp_path):
+    # a stray comma would shift every later column; the shared row reader refuses it (DictReader kept it quietly)
+    path = _news(tmp_path, "ev,2025-05-01,12:14,Asia/Tokyo,note,what,https://a.example/x,name,extra")
+    with pytest.raises(DataFormatError) as err:
+        read_same_day_news(path, ["ev"])
+    assert err.value.line == 2 and err.value.expected == f"{len(NEWS_COLUMNS)} fields"
+
+
+def test_every_project_calendar_refuses_an_empty_file(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("", encoding="utf-8")
+    for read in (read_events, read_release_dates, read_same_day_news):
+        with pytest.raises(DataFormatError, match="an empty file") as err:
+            read(empty)
+        assert err.value.line == 1

@@ -218,6 +218,31 @@ def reaction_day(
     return _map_to_trading_day(local_datetime, tz, days, close, market_tz)[0]
 
 
+def _csv_rows(path: Path, columns: tuple[str, ...]):
+    """Yield ``(line, row)`` for each non-blank record of a project CSV whose header must be ``columns``.
+
+    ``line`` is the file line the record starts on; ``row`` maps each column to its text. Raises
+    :class:`DataFormatError` naming the file and line for an empty file, another header, or a record with
+    another number of fields (a missing or extra comma), so no reader has to check these itself.
+    """
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise DataFormatError(path, 1, "a header row " + ",".join(columns), "an empty file") from None
+        if tuple(header) != columns:
+            raise DataFormatError(path, 1, "the header " + ",".join(columns), ",".join(header))
+        start = reader.line_num + 1
+        for record in reader:
+            line, start = start, reader.line_num + 1
+            if not any(field.strip() for field in record):
+                continue
+            if len(record) != len(columns):
+                raise DataFormatError(path, line, f"{len(columns)} fields", f"{len(record)} fields")
+            yield line, dict(zip(columns, record))
+
+
 def read_events(path) -> pd.DataFrame:
     """Read and check an events file (``data/events.csv``).
 
@@ -242,27 +267,11 @@ def read_events(path) -> pd.DataFrame:
         daylight-saving change, or a source URL that is not http(s).
     """
     path = Path(path)
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.reader(handle)
-        try:
-            header = next(reader)
-        except StopIteration:
-            raise DataFormatError(path, 1, "a header row " + ",".join(EVENT_COLUMNS), "an empty file") from None
-        if tuple(header) != EVENT_COLUMNS:
-            raise DataFormatError(path, 1, "the header " + ",".join(EVENT_COLUMNS), ",".join(header))
-        rows, seen = [], {}
-        start = reader.line_num + 1
-        for record in reader:
-            line = start
-            start = reader.line_num + 1
-            if not any(field.strip() for field in record):
-                continue
-            if len(record) != len(EVENT_COLUMNS):
-                raise DataFormatError(path, line, f"{len(EVENT_COLUMNS)} fields", f"{len(record)} fields")
-            row = dict(zip(EVENT_COLUMNS, record))
-            _check_event_row(path, line, row, seen)
-            seen[row["event_id"]] = line
-            rows.append(row)
+    rows, seen = [], {}
+    for line, row in _csv_rows(path, EVENT_COLUMNS):
+        _check_event_row(path, line, row, seen)
+        seen[row["event_id"]] = line
+        rows.append(row)
     if not rows:
         raise DataFormatError(path, 2, "at least one event row", "none")
     return pd.DataFrame(rows, columns=list(EVENT_COLUMNS))
@@ -372,31 +381,21 @@ def read_release_dates(path=RELEASE_DATES_CSV) -> pd.DatetimeIndex:
     """
     path = Path(path)
     dates = []
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, None)
-        if header is None or tuple(header) != _RELEASE_COLUMNS:
-            raise DataFormatError(path, 1, "the header " + ",".join(_RELEASE_COLUMNS), ",".join(header or []))
-        for record in reader:
-            line = reader.line_num
-            if not any(field.strip() for field in record):
-                continue
-            if len(record) != len(_RELEASE_COLUMNS):
-                raise DataFormatError(path, line, f"{len(_RELEASE_COLUMNS)} fields", f"{len(record)} fields")
-            raw_date, month, source, url, _ = record
-            try:
-                date = pd.Timestamp(dt.datetime.strptime(raw_date, "%Y-%m-%d"))
-            except ValueError:
-                raise DataFormatError(path, line, "release_date as YYYY-MM-DD", raw_date) from None
-            if month and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
-                raise DataFormatError(path, line, "reference_month as YYYY-MM or empty", month)
-            if not source.strip() or not url.strip().startswith(("https://", "http://")):
-                raise DataFormatError(path, line, "a source and its address (source, source_url) on every row",
-                                      f"source={source!r}, source_url={url!r}")
-            if dates and date <= dates[-1]:
-                raise DataFormatError(path, line, f"release dates once each, ascending (after {dates[-1]:%Y-%m-%d})",
-                                      raw_date)
-            dates.append(date)
+    for line, row in _csv_rows(path, _RELEASE_COLUMNS):
+        raw_date, month, source, url = (row[c] for c in _RELEASE_COLUMNS[:4])
+        try:
+            date = pd.Timestamp(dt.datetime.strptime(raw_date, "%Y-%m-%d"))
+        except ValueError:
+            raise DataFormatError(path, line, "release_date as YYYY-MM-DD", raw_date) from None
+        if month and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+            raise DataFormatError(path, line, "reference_month as YYYY-MM or empty", month)
+        if not source.strip() or not url.strip().startswith(("https://", "http://")):
+            raise DataFormatError(path, line, "a source and its address (source, source_url) on every row",
+                                  f"source={source!r}, source_url={url!r}")
+        if dates and date <= dates[-1]:
+            raise DataFormatError(path, line, f"release dates once each, ascending (after {dates[-1]:%Y-%m-%d})",
+                                  raw_date)
+        dates.append(date)
     return pd.DatetimeIndex(dates, name="release_date")
 
 
@@ -483,27 +482,22 @@ def read_same_day_news(path, event_ids=None) -> pd.DataFrame:
     path = Path(path)
     known = None if event_ids is None else set(event_ids)
     rows = []
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        if tuple(reader.fieldnames or ()) != NEWS_COLUMNS:
-            raise DataFormatError(path, 1, "the header " + ",".join(NEWS_COLUMNS), ",".join(reader.fieldnames or []))
-        for row in reader:
-            line = reader.line_num
-            empty = [c for c in NEWS_COLUMNS if c != "local_time" and not (row[c] or "").strip()]
-            if empty:
-                raise DataFormatError(path, line, f"a value in {', '.join(empty)}", "")
-            if known is not None and row["event_id"] not in known:
-                raise DataFormatError(path, line, "an event_id of data/events.csv", row["event_id"])
-            try:
-                date = dt.datetime.strptime(row["date"], "%Y-%m-%d")
-                clock = dt.datetime.strptime(row["local_time"], "%H:%M").time() if row["local_time"] else None
-                zone = _zone(row["timezone"])
-            except (ValueError, EventOutsideData, DataValidationError, DataFormatError) as err:
-                raise DataFormatError(path, line, "date YYYY-MM-DD, local_time HH:MM or empty, an IANA zone",
-                                      f"{row['date']} {row['local_time']} {row['timezone']} ({err})") from None
-            if not re.match(r"^https?://\S+$", row["source_url"].strip()):
-                raise DataFormatError(path, line, "source_url as an http(s) URL without spaces", row["source_url"])
-            local = pd.NaT if clock is None else pd.Timestamp(dt.datetime.combine(date.date(), clock), tz=zone)
-            rows.append({**row, "local": local,
-                         "time_et": pd.NaT if clock is None else local.tz_convert(_zone(MARKET_TZ))})
+    for line, row in _csv_rows(path, NEWS_COLUMNS):
+        empty = [c for c in NEWS_COLUMNS if c != "local_time" and not row[c].strip()]
+        if empty:
+            raise DataFormatError(path, line, f"a value in {', '.join(empty)}", "")
+        if known is not None and row["event_id"] not in known:
+            raise DataFormatError(path, line, "an event_id of data/events.csv", row["event_id"])
+        try:
+            date = dt.datetime.strptime(row["date"], "%Y-%m-%d")
+            clock = dt.datetime.strptime(row["local_time"], "%H:%M").time() if row["local_time"] else None
+            zone = _zone(row["timezone"])
+        except (ValueError, EventOutsideData, DataValidationError, DataFormatError) as err:
+            raise DataFormatError(path, line, "date YYYY-MM-DD, local_time HH:MM or empty, an IANA zone",
+                                  f"{row['date']} {row['local_time']} {row['timezone']} ({err})") from None
+        if not re.match(r"^https?://\S+$", row["source_url"].strip()):
+            raise DataFormatError(path, line, "source_url as an http(s) URL without spaces", row["source_url"])
+        local = pd.NaT if clock is None else pd.Timestamp(dt.datetime.combine(date.date(), clock), tz=zone)
+        rows.append({**row, "local": local,
+                     "time_et": pd.NaT if clock is None else local.tz_convert(_zone(MARKET_TZ))})
     return pd.DataFrame(rows, columns=[*NEWS_COLUMNS, "local", "time_et"])
