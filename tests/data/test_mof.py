@@ -7,12 +7,12 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
-import requests
 from numpy.testing import assert_allclose
 
 from treasurycard.data.sources.mof import TENORS, era_to_date, parse_jgbcm
 from treasurycard.data.store import DataStore
 from treasurycard.errors import DataFormatError, DataUnavailable
+from fake_http import Response, ScriptedSession
 
 TITLE = "国債金利情報" + "," * 15 + "(単位 : %)"
 HEADER = "基準日," + ",".join(f"{t}年" for t in TENORS)
@@ -87,24 +87,9 @@ def test_changed_header_and_foreign_encoding_are_refused():
     assert "Shift_JIS" in err.value.expected and err.value.line == 4
 
 
-class _Resp:
-    def __init__(self, body: bytes, status=200):
-        self.content, self.status_code, self.headers = body, status, {}
-
-
-class _Session(requests.Session):
-    def __init__(self, body: bytes, status=200):
-        super().__init__()
-        self.body, self.status, self.calls = body, status, 0
-
-    def get(self, url, **kwargs):
-        self.calls += 1
-        return _Resp(self.body, self.status)
-
-
 def test_store_fetches_caches_and_rereads_the_shift_jis_file(tmp_path):
     body = jgb_file([row("R7.5.1", "1.25"), row("R7.5.2", "1.5")])
-    session = _Session(body)
+    session = ScriptedSession(Response(body))
     store = DataStore(cache_dir=tmp_path / "cache", session=session, retry_pause=0.0)
     first = store.jgb(["JGB10Y", "JGB30Y"], "2025-05-01", "2025-05-02")
     again = DataStore(cache_dir=tmp_path / "cache", offline=True).jgb("JGB10Y", "2025-05-01", "2025-05-02")
@@ -115,7 +100,7 @@ def test_store_fetches_caches_and_rereads_the_shift_jis_file(tmp_path):
 
 
 def test_store_caches_nothing_from_a_bad_download(tmp_path):
-    store = DataStore(cache_dir=tmp_path / "cache", session=_Session(b"<html>moved</html>"), retry_pause=0.0)
+    store = DataStore(cache_dir=tmp_path / "cache", session=ScriptedSession(Response(b"<html>moved</html>")), retry_pause=0.0)
     with pytest.raises(DataUnavailable, match="HTML page"):
         store.jgb_table()
     assert not (tmp_path / "cache" / "mof" / "jgbcm_all.csv").exists()

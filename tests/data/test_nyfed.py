@@ -6,13 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-import requests
 from numpy.testing import assert_allclose
 
 from treasurycard.data.sources import nyfed
 from treasurycard.data.sources.nyfed import ACM_COLUMNS, parse_acm_monthly, sheet_to_csv, workbook_to_csv
 from treasurycard.data.store import DataStore
 from treasurycard.errors import DataFormatError, DataUnavailable, FetchError
+from fake_http import Response, ScriptedSession
 
 # Made-up values in the layout R's write.csv gives the sheet (format tests only, not market data).
 FAKE = '"DATE","ACMY10","ACMTP10"\n"30-Jun-1961",3.5,0.25\n"31-Jul-1961",3.75,0.5\n'
@@ -115,21 +115,6 @@ def test_bytes_that_are_not_an_xls_workbook_are_refused_by_the_excel_reader(body
 # ------------------------------------------------------------------ the store's live fetch of the workbook
 
 
-class _Resp:
-    def __init__(self, body: bytes, status=200, headers=None):
-        self.content, self.status_code, self.headers = body, status, headers or {}
-
-
-class _Session(requests.Session):
-    def __init__(self, responses):
-        super().__init__()
-        self.responses, self.urls = list(responses), []
-
-    def get(self, url, **kwargs):
-        self.urls.append(url)
-        return self.responses.pop(0)
-
-
 def test_store_downloads_the_workbook_converts_its_sheet_and_caches_the_csv(shared_data, tmp_path, monkeypatch):
     """The live path with the one step no offline test can take replaced: the Excel reader decoding a real .xls (none
     exists offline, and writing one needs unmaintained libraries). pandas.read_excel is stood in for by the
@@ -144,7 +129,7 @@ def test_store_downloads_the_workbook_converts_its_sheet_and_caches_the_csv(shar
 
     monkeypatch.setattr(pd, "read_excel", read_excel)
     monkeypatch.setenv("TREASURYCARD_NYFED_BASE_URL", "http://127.0.0.1:9")
-    session = _Session([_Resp(b"", 503), _Resp(workbook, headers={"Content-Length": str(len(workbook))})])
+    session = ScriptedSession(Response(b"", 503), Response(workbook, headers={"Content-Length": str(len(workbook))}))
     store = DataStore(cache_dir=tmp_path / "cache", session=session, retry_pause=0.0)
     acm = store.acm_monthly()
     url = "http://127.0.0.1:9/medialibrary/media/research/data_indicators/ACMTermPremium.xls"
@@ -162,7 +147,7 @@ def test_store_downloads_the_workbook_converts_its_sheet_and_caches_the_csv(shar
      "an HTML page titled 'Page Not Found'"),
 ])
 def test_store_refuses_a_download_that_is_not_the_workbook_and_caches_nothing(tmp_path, body, headers, fragment):
-    store = DataStore(cache_dir=tmp_path / "cache", session=_Session([_Resp(body, headers=headers)]), retry_pause=0.0)
+    store = DataStore(cache_dir=tmp_path / "cache", session=ScriptedSession(Response(body, headers=headers)), retry_pause=0.0)
     with pytest.raises(FetchError) as err:
         store.acm_monthly()
     msg = str(err.value)
