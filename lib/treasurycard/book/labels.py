@@ -55,6 +55,22 @@ COLUMN_LABELS = {
     "n_series": "Series", "pvalue": "p-value", "n_reference": "Reference days", "direction_ok": "Sign as claimed",
     "first_date": "First date", "last_date": "Last date", "retrieved_at": "Retrieved (UTC)",
     "source_url": "Source address", "cite_key": "Reference",
+    # ranks in history (treasurycard.eventstudy.history) and matched-window correlations
+    "first_period": "First period", "previous_larger": "Last larger period",
+    "previous_larger_value": "Last larger change", "history_median": "Median in history",
+    "history_n": "Periods in history", "share_below": "Share of history below",
+    # the reaction-day rule (treasurycard.data.calendar)
+    "event_time_et": "Event time (New York)",
+    # one day's cross-series pattern against reference days (treasurycard.eventstudy.pattern)
+    "event_x": "Event-day move of the regressor", "event_change": "Event-day change", "rank_pvalue": "Rank p-value",
+    "resid_sd": "Residual std. dev.",
+    # the HAC size simulation (treasurycard.book.robustness) and holdings checks (treasurycard.book.holdings)
+    "event_variance": "Event variance", "mean_se_bp": "Mean std. error (bp)",
+    "distance_bn": "Distance (bn USD)", "tic_bn": "TIC (bn USD)", "other_bn": "Other (bn USD)",
+    "difference_bn": "Difference (bn USD)",
+    # term premia at month ends (treasurycard.book.study.term_premia_monthly)
+    "ACMTP10": "ACM 10-year term premium (%)", "ACMTP10_change_bp": "ACM change (bp)",
+    "THREEFYTP10_change_bp": "Kim-Wright change (bp)",
 }
 
 
