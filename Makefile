@@ -20,7 +20,8 @@ $(STAMP): requirements.txt pyproject.toml
 
 # The execution cache (jupyter-cache) re-runs a chapter only when its code cells change. Outputs also depend
 # on the package, the event calendar and the data, so a fingerprint of those (and of the data settings) is
-# kept beside the cache; when it changes, every chapter is executed again rather than replayed stale.
+# kept beside the cache; when it changes, every chapter is executed again rather than replayed stale, and the
+# exports are written afresh (so a figure a chapter no longer makes is not published from an older build).
 BOOK_INPUTS = $(shell cat $$(find lib -name '*.py' | sort) $$(ls data/*.csv) requirements.txt \
                 $(wildcard data/cache/manifest.csv) $(wildcard $(TREASURYCARD_MIRROR)/MANIFEST.csv) 2>/dev/null \
                 | sha256sum | cut -c1-16)-mirror=$(TREASURYCARD_MIRROR)-offline=$(TREASURYCARD_OFFLINE)
@@ -45,7 +46,7 @@ JOBS ?= 2
 book: preflight
 	@if [ -d _build/.jupyter_cache ] && [ "$$(cat _build/.book-inputs 2>/dev/null)" != "$(BOOK_INPUTS)" ]; then \
 	  echo "package, events, data or data settings changed since the last build: executing every chapter again"; \
-	  rm -rf _build/.jupyter_cache _build/.doctrees _build/.treasurycard_reads; fi
+	  rm -rf _build/.jupyter_cache _build/.doctrees _build/.treasurycard_reads exports; fi
 	# treasurycard.book.build: with JOBS > 1 the chapters are executed in parallel first; then jupyter-book build
 	# (warnings are errors); a failing chapter's own error is named last. The book's extension (_ext/) publishes
 	# exports/, the chapters' figures and tables, beside the pages.
